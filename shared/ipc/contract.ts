@@ -1,0 +1,106 @@
+// THE list of IPC channels: every request with zod schemas for its argument and result, every
+// pushed event with its payload. Main, preload, the headless host and the renderer all derive from
+// this object, so a channel cannot exist on one side only. Channel names: underpass:<service>:<name>.
+import { z } from 'zod';
+import { AppInfoSchema, LogLineSchema, SettingsPatchSchema, SettingsSchema } from '../domain/app';
+import { DaemonStatusSchema, ProcessIdSchema } from '../domain/network';
+
+export interface InvokeDef<A extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+  readonly kind: 'invoke';
+  readonly args: A;
+  readonly result: R;
+}
+export interface EventDef<P extends z.ZodType = z.ZodType> {
+  readonly kind: 'event';
+  readonly payload: P;
+}
+export type ChannelDef = InvokeDef | EventDef;
+
+const invoke = <A extends z.ZodType, R extends z.ZodType>(args: A, result: R): InvokeDef<A, R> => ({
+  kind: 'invoke',
+  args,
+  result,
+});
+const event = <P extends z.ZodType>(payload: P): EventDef<P> => ({ kind: 'event', payload });
+
+/** Methods without input take `undefined` (JSON frames omit it). */
+const NoArgs = z.undefined();
+const ProcessRef = z.object({ id: ProcessIdSchema }).strict();
+
+export const contract = {
+  app: {
+    getInfo: invoke(NoArgs, AppInfoSchema),
+  },
+  supervisor: {
+    list: invoke(NoArgs, z.array(DaemonStatusSchema)),
+    start: invoke(ProcessRef, DaemonStatusSchema),
+    stop: invoke(ProcessRef, DaemonStatusSchema),
+    restart: invoke(ProcessRef, DaemonStatusSchema),
+    onStatus: event(DaemonStatusSchema),
+  },
+  settings: {
+    get: invoke(NoArgs, SettingsSchema),
+    update: invoke(SettingsPatchSchema, SettingsSchema),
+    onChanged: event(SettingsSchema),
+  },
+  logs: {
+    recent: invoke(
+      z.object({ source: z.string().max(64).optional(), limit: z.number().int().min(1).max(5000) }).strict(),
+      z.array(LogLineSchema),
+    ),
+    onLine: event(LogLineSchema),
+  },
+} as const;
+
+export type Contract = typeof contract;
+export type ServiceName = keyof Contract;
+
+type Entries<S extends ServiceName> = Contract[S];
+export type InvokeName<S extends ServiceName> = {
+  [K in keyof Entries<S>]: Entries<S>[K] extends InvokeDef ? K : never;
+}[keyof Entries<S>] &
+  string;
+export type EventName<S extends ServiceName> = {
+  [K in keyof Entries<S>]: Entries<S>[K] extends EventDef ? K : never;
+}[keyof Entries<S>] &
+  string;
+
+export type ArgsOf<S extends ServiceName, M extends InvokeName<S>> =
+  Entries<S>[M] extends InvokeDef<infer A, z.ZodType> ? z.input<A> : never;
+export type ParsedArgsOf<S extends ServiceName, M extends InvokeName<S>> =
+  Entries<S>[M] extends InvokeDef<infer A, z.ZodType> ? z.output<A> : never;
+export type ResultOf<S extends ServiceName, M extends InvokeName<S>> =
+  Entries<S>[M] extends InvokeDef<z.ZodType, infer R> ? z.output<R> : never;
+export type PayloadOf<S extends ServiceName, E extends EventName<S>> =
+  Entries<S>[E] extends EventDef<infer P> ? z.output<P> : never;
+
+export const APP_PREFIX = 'underpass:';
+
+export function channelName(service: string, name: string): string {
+  return `${APP_PREFIX}${service}:${name}`;
+}
+
+export interface ChannelRef {
+  service: ServiceName;
+  name: string;
+  channel: string;
+  def: ChannelDef;
+}
+
+/** Every channel in the contract, in declaration order. */
+export function listChannels(): ChannelRef[] {
+  const out: ChannelRef[] = [];
+  for (const service of Object.keys(contract) as ServiceName[]) {
+    const entries = contract[service] as Record<string, ChannelDef>;
+    for (const [name, def] of Object.entries(entries)) {
+      out.push({ service, name, channel: channelName(service, name), def });
+    }
+  }
+  return out;
+}
+
+const byChannel = new Map(listChannels().map((c) => [c.channel, c]));
+
+export function findChannel(channel: string): ChannelRef | undefined {
+  return byChannel.get(channel);
+}
