@@ -1,0 +1,85 @@
+// Settings persisted as JSON in the data dir, validated with the contract's schema. A file that
+// fails validation is kept aside (never deleted) and defaults are used, so nothing is lost.
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { EventEmitter } from 'node:events';
+import { z } from 'zod';
+import { SettingsSchema, type Settings, type SettingsPatch } from '../../shared/domain/app';
+import type { ScopedLogger } from '../logging/logger';
+
+export const DEFAULT_SETTINGS: Settings = {
+  language: 'en',
+  binaries: { tor: null, i2pd: null, nymClient: null },
+  autostart: { tor: true, i2p: false, nym: false },
+};
+
+export class SettingsStore extends EventEmitter<{ changed: [Settings] }> {
+  private value: Settings = structuredClone(DEFAULT_SETTINGS);
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly file: string,
+    private readonly log: ScopedLogger,
+  ) {
+    super();
+  }
+
+  async load(): Promise<Settings> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch {
+      return this.value;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    // Older files may lack newer keys: fill from defaults before validating.
+    const merged = json && typeof json === 'object' ? mergeDeep(DEFAULT_SETTINGS, json as Record<string, unknown>) : json;
+    const parsed = SettingsSchema.safeParse(merged);
+    if (parsed.success) {
+      this.value = parsed.data;
+    } else {
+      const aside = `${this.file}.invalid-${Date.now()}`;
+      await rename(this.file, aside).catch(() => undefined);
+      this.log.warn(
+        `settings file was invalid and was moved to ${aside}; using defaults. ${parsed.success ? '' : z.prettifyError(parsed.error)}`,
+      );
+    }
+    return this.value;
+  }
+
+  get(): Settings {
+    return structuredClone(this.value);
+  }
+
+  async update(patch: SettingsPatch): Promise<Settings> {
+    const next = SettingsSchema.parse(mergeDeep(this.value, patch));
+    this.value = next;
+    this.writing = this.writing.then(() => this.persist(next));
+    await this.writing;
+    this.emit('changed', this.get());
+    return this.get();
+  }
+
+  private async persist(value: Settings): Promise<void> {
+    const tmp = `${this.file}.tmp`;
+    await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+    await rename(tmp, this.file);
+  }
+}
+
+function mergeDeep<T>(base: T, patch: Record<string, unknown> | object): T {
+  if (!base || typeof base !== 'object' || Array.isArray(base)) return patch as T;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(patch)) {
+    const current = out[key];
+    out[key] =
+      value && typeof value === 'object' && !Array.isArray(value) && current && typeof current === 'object'
+        ? mergeDeep(current, value)
+        : value;
+  }
+  return out as T;
+}

@@ -1,0 +1,145 @@
+// Contract checks: every invoke channel has a valid and an invalid argument example here (adding a
+// channel without examples fails), every event payload likewise, and Results round-trip through
+// JSON with their error codes intact.
+import { describe, expect, it } from 'vitest';
+import { contract, listChannels, channelName, findChannel } from './contract';
+import { buildApi } from './build-api';
+import { err, ok, resultSchema, unwrap, IpcError, type Result } from './result';
+import { ERROR_CODES } from '../errors';
+import type { DaemonStatus } from '../domain/network';
+import type { LogLine, Settings } from '../domain/app';
+
+const status: DaemonStatus = {
+  id: 'tor',
+  label: 'Tor',
+  state: 'ready',
+  pid: 42,
+  restartCount: 0,
+  lastError: null,
+  since: 1,
+  nextRestartAt: null,
+  detail: null,
+  binary: { source: 'bundled', file: '/x/tor', version: '0.4.9.14' },
+};
+const settings: Settings = {
+  language: 'en',
+  binaries: { tor: null, i2pd: '/usr/sbin/i2pd', nymClient: null },
+  autostart: { tor: true, i2p: false, nym: false },
+};
+const logLine: LogLine = { seq: 1, time: 2, level: 'warn', source: 'tor', pid: 3, message: 'x' };
+
+/** channel → [valid args…] / [invalid args…] */
+const INVOKE_EXAMPLES: Record<string, { valid: unknown[]; invalid: unknown[] }> = {
+  'underpass:app:getInfo': { valid: [undefined], invalid: [{ x: 1 }, 'tor'] },
+  'underpass:supervisor:list': { valid: [undefined], invalid: [{}, 1] },
+  'underpass:supervisor:start': { valid: [{ id: 'tor' }, { id: 'tor-lab:relay1' }], invalid: [undefined, { id: '' }, { id: 'Tor!' }, { id: 'tor', extra: 1 }] },
+  'underpass:supervisor:stop': { valid: [{ id: 'i2p' }], invalid: [{ id: 'a'.repeat(65) }, { id: '../x' }] },
+  'underpass:supervisor:restart': { valid: [{ id: 'nym' }], invalid: [{ id: 7 }, null] },
+  'underpass:settings:get': { valid: [undefined], invalid: [{ language: 'en' }] },
+  'underpass:settings:update': {
+    valid: [{}, { language: 'fa' }, { binaries: { tor: '/opt/tor/tor' } }, { autostart: { nym: true } }],
+    invalid: [{ language: 'de' }, { binaries: { tor: 'relative/tor' } }, { unknown: true }, { autostart: { tor: 'yes' } }],
+  },
+  'underpass:logs:recent': { valid: [{ limit: 10 }, { limit: 5000, source: 'tor' }], invalid: [{ limit: 0 }, { limit: 5001 }, {}, { limit: 1.5 }] },
+};
+
+const EVENT_EXAMPLES: Record<string, { valid: unknown; invalid: unknown }> = {
+  'underpass:supervisor:onStatus': { valid: status, invalid: { ...status, state: 'running' } },
+  'underpass:settings:onChanged': { valid: settings, invalid: { ...settings, language: 'xx' } },
+  'underpass:logs:onLine': { valid: logLine, invalid: { ...logLine, level: 'loud' } },
+};
+
+describe('contract', () => {
+  const channels = listChannels();
+
+  it('names every channel underpass:<service>:<name>, uniquely', () => {
+    const names = channels.map((c) => c.channel);
+    expect(new Set(names).size).toBe(names.length);
+    for (const c of channels) expect(c.channel).toMatch(/^underpass:[a-z]+:[a-zA-Z]+$/);
+    expect(findChannel(channelName('app', 'getInfo'))?.def).toBe(contract.app.getInfo);
+  });
+
+  it('has examples for every channel, and each example is judged correctly', () => {
+    for (const c of channels) {
+      if (c.def.kind === 'invoke') {
+        const ex = INVOKE_EXAMPLES[c.channel];
+        expect(ex, `examples for ${c.channel}`).toBeDefined();
+        for (const v of ex!.valid) expect(c.def.args.safeParse(v).success, `${c.channel} accepts ${JSON.stringify(v)}`).toBe(true);
+        for (const v of ex!.invalid) expect(c.def.args.safeParse(v).success, `${c.channel} rejects ${JSON.stringify(v)}`).toBe(false);
+      } else {
+        const ex = EVENT_EXAMPLES[c.channel];
+        expect(ex, `examples for ${c.channel}`).toBeDefined();
+        expect(c.def.payload.safeParse(ex!.valid).success).toBe(true);
+        expect(c.def.payload.safeParse(ex!.invalid).success).toBe(false);
+      }
+    }
+    const known = new Set(channels.map((c) => c.channel));
+    for (const name of [...Object.keys(INVOKE_EXAMPLES), ...Object.keys(EVENT_EXAMPLES)]) expect(known.has(name), name).toBe(true);
+  });
+});
+
+describe('Result envelope', () => {
+  it('round-trips every error code through JSON', () => {
+    const schema = resultSchema(contract.supervisor.list.result);
+    for (const code of ERROR_CODES) {
+      const r = err(code, `failed: ${code}`, { status: 552 });
+      const back = schema.parse(JSON.parse(JSON.stringify(r)));
+      expect(back).toEqual(r);
+      expect(() => unwrap(back as Result<unknown>)).toThrow(IpcError);
+      try {
+        unwrap(back as Result<unknown>);
+      } catch (e) {
+        expect((e as IpcError).code).toBe(code);
+        expect((e as IpcError).details).toEqual({ status: 552 });
+      }
+    }
+    expect(unwrap(schema.parse(JSON.parse(JSON.stringify(ok([status])))) as Result<DaemonStatus[]>)).toEqual([status]);
+  });
+
+  it('rejects an unknown error code', () => {
+    const schema = resultSchema(contract.app.getInfo.result);
+    expect(schema.safeParse({ ok: false, error: { code: 'SOMETHING_NEW', message: 'x' } }).success).toBe(false);
+  });
+});
+
+describe('buildApi', () => {
+  it('exposes one function per channel and validates both directions', async () => {
+    const sent: [string, unknown][] = [];
+    const listeners = new Map<string, (p: unknown) => void>();
+    const invalid: string[] = [];
+    const api = buildApi(
+      {
+        invoke: async (channel, args) => {
+          sent.push([channel, args]);
+          if (channel === 'underpass:supervisor:list') return ok([status]);
+          return ok({ bogus: true });
+        },
+        subscribe: (channel, l) => {
+          listeners.set(channel, l);
+          return () => listeners.delete(channel);
+        },
+      },
+      (channel) => invalid.push(channel),
+    );
+    for (const c of listChannels()) {
+      const svc = (api as unknown as Record<string, Record<string, unknown>>)[c.service];
+      expect(typeof svc?.[c.name]).toBe('function');
+    }
+    expect(await api.supervisor.list()).toEqual(ok([status]));
+    // A result outside its schema never reaches the UI untyped.
+    expect((await api.app.getInfo()).ok).toBe(false);
+    // Bad args fail before anything is sent.
+    const bad = await api.supervisor.start({ id: 'NOT OK' });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'IPC_INVALID_ARGS' } });
+    expect(sent.map((s) => s[0])).toEqual(['underpass:supervisor:list', 'underpass:app:getInfo']);
+
+    const got: DaemonStatus[] = [];
+    const off = api.supervisor.onStatus((s) => got.push(s));
+    listeners.get('underpass:supervisor:onStatus')?.(status);
+    listeners.get('underpass:supervisor:onStatus')?.({ nope: 1 });
+    expect(got).toEqual([status]);
+    expect(invalid).toEqual(['underpass:supervisor:onStatus']);
+    off();
+    expect(listeners.has('underpass:supervisor:onStatus')).toBe(false);
+  });
+});
