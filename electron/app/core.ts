@@ -1,6 +1,6 @@
 // The app's composition root without Electron: logger, supervisor registry, settings, services
 // and the IPC router. Electron's main.ts and the headless CLI both build exactly this.
-import { readFileSync } from 'node:fs';
+import pkg from '../../package.json' with { type: 'json' };
 import type { Handlers } from '../../shared/ipc/api';
 import type { AppInfo } from '../../shared/domain/app';
 import type { NetworkAvailability, NetworkId } from '../../shared/domain/network';
@@ -41,14 +41,6 @@ export interface Core {
 
 const NETWORK_LABELS: Record<NetworkId, string> = { tor: 'Tor', i2p: 'I2P', nym: 'Nym mixnet' };
 
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
 
 export async function createCore(opts: CoreOptions): Promise<Core> {
   const logger = opts.logger ?? new Logger({ minLevel: process.env.UNDERPASS_DEBUG ? 'debug' : 'info' });
@@ -74,7 +66,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     app: {
       getInfo: async () => ({
         name: 'Underpass',
-        version: packageVersion(),
+        version: pkg.version,
         host: opts.host,
         mode: opts.mode,
         platform: `${process.platform}-${process.arch}`,

@@ -74,7 +74,7 @@ export class SettingsStore extends EventEmitter<{ changed: [Settings] }> {
 function mergeDeep<T>(base: T, patch: Record<string, unknown> | object): T {
   if (!base || typeof base !== 'object' || Array.isArray(base)) return patch as T;
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-  for (const [key, value] of Object.entries(patch)) {
+  for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
     const current = out[key];
     out[key] =
       value && typeof value === 'object' && !Array.isArray(value) && current && typeof current === 'object'

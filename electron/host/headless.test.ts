@@ -64,7 +64,7 @@ async function open(): Promise<WebSocket> {
 function nextFrame(ws: WebSocket, pred: (f: HostFrame) => boolean = () => true): Promise<HostFrame> {
   return new Promise((resolve) => {
     const onMsg = (data: WebSocket.RawData) => {
-      const frame = HostFrameSchema.parse(JSON.parse(String(data)));
+      const frame = HostFrameSchema.parse(JSON.parse(Buffer.from(data as Buffer).toString("utf8")));
       if (pred(frame)) {
         ws.off('message', onMsg);
         resolve(frame);

@@ -1,6 +1,6 @@
 // The renderer's view of the contract: `api.tor.getStatus()` returns a Result, `api.tor.onStatus(fn)`
 // subscribes and returns an unsubscribe function. Derived, never written by hand.
-import type { ArgsOf, Contract, EventName, InvokeName, PayloadOf, ResultOf, ServiceName } from './contract';
+import type { ArgsOf, Contract, EventName, InvokeName, ParsedArgsOf, PayloadOf, ResultOf, ServiceName } from './contract';
 import type { Result } from './result';
 
 type InvokeFn<S extends ServiceName, M extends InvokeName<S>> = undefined extends ArgsOf<S, M>
@@ -24,7 +24,7 @@ export interface ApiTransport {
 /** Handlers implement every invoke channel; main fails to compile if one is missing. */
 export type Handlers = {
   [S in ServiceName]: {
-    [M in InvokeName<S>]: (args: import('./contract').ParsedArgsOf<S, M>) => Promise<ResultOf<S, M>>;
+    [M in InvokeName<S>]: (args: ParsedArgsOf<S, M>) => Promise<ResultOf<S, M>>;
   };
 };
 

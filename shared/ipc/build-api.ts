@@ -25,7 +25,7 @@ export function buildApi(transport: ApiTransport, onInvalidEvent?: (channel: str
         }
         const parsed = envelope.safeParse(raw);
         if (!parsed.success) return err('IPC_INVALID_RESULT', `${ref.channel}: ${z.prettifyError(parsed.error)}`);
-        return parsed.data as Result<unknown>;
+        return parsed.data;
       };
     } else {
       const payloadSchema = ref.def.payload;

@@ -1,0 +1,59 @@
+// Electron composition root only: app lifecycle, the core, IPC registration and the window.
+// All logic lives in plain Node modules (app/core.ts and below) that never import electron.
+import { app, BrowserWindow, ipcMain } from 'electron';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { createCore, type Core } from './app/core';
+import { registerElectronIpc } from './host/electron-ipc';
+import { createMainWindow, denyAllPermissions, hardenWebContents } from './window';
+import { defaultDataDir, type AppMode } from './config/paths';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const rendererDir = join(here, '..', 'renderer');
+const preloadFile = join(here, 'preload.cjs');
+const trustedUrlPrefix = pathToFileURL(rendererDir).toString();
+const mode: AppMode = process.env.UNDERPASS_MODE === 'lab' ? 'lab' : 'real';
+
+app.enableSandbox();
+if (!app.requestSingleInstanceLock()) app.quit();
+
+let core: Core | null = null;
+let quitting = false;
+
+app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, trustedUrlPrefix));
+
+app.on('second-instance', () => {
+  const win = BrowserWindow.getAllWindows()[0];
+  if (win) {
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  }
+});
+
+app.whenReady().then(async () => {
+  denyAllPermissions();
+  const dataDir = mode === 'lab' ? defaultDataDir('lab') : (process.env.UNDERPASS_DATA_DIR ?? app.getPath('userData'));
+  core = await createCore({ dataDir, mode, host: 'electron' });
+  registerElectronIpc({
+    ipcMain,
+    router: core.router,
+    bus: core.bus,
+    log: core.logger.scope('ipc'),
+    trustedUrlPrefix,
+    targets: () => BrowserWindow.getAllWindows().map((w) => w.webContents),
+  });
+  createMainWindow(rendererDir, preloadFile);
+}, (e: unknown) => {
+  process.stderr.write(`Underpass failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
+  app.exit(1);
+});
+
+app.on('window-all-closed', () => app.quit());
+
+// Stop every daemon before exiting; a second quit request while stopping is ignored.
+app.on('before-quit', (event) => {
+  if (quitting || !core) return;
+  event.preventDefault();
+  quitting = true;
+  void core.shutdown().finally(() => app.exit(0));
+});

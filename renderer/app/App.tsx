@@ -1,0 +1,104 @@
+// The shell: skip link, navigation, and the current section. Focus moves to the section heading on
+// navigation so keyboard and screen-reader users land in the content.
+import { useEffect, useRef } from 'react';
+import { SECTIONS, type SectionId } from './sections';
+import { useNavStore } from '../ui/nav-store';
+import { useConnectionStore } from '../ui/connection-store';
+import { useSupervisorEvents } from '../features/overview/queries';
+import { OverviewPage } from '../features/overview/OverviewPage';
+import { SettingsPage, useSettings } from '../features/settings/SettingsPage';
+import { LabPage } from '../features/lab/LabPage';
+import { NotYetPage } from '../features/placeholder/NotYetPage';
+
+function SectionBody({ id }: { id: SectionId }) {
+  switch (id) {
+    case 'overview':
+      return <OverviewPage />;
+    case 'tor':
+      return <NotYetPage what="Circuit inspection" network="tor" />;
+    case 'onion':
+      return <NotYetPage what="Onion services and drops" network="tor" />;
+    case 'bridges':
+      return <NotYetPage what="Bridges" network="tor" />;
+    case 'i2p':
+      return <NotYetPage what="I2P" network="i2p" />;
+    case 'messages':
+      return <NotYetPage what="Nym messaging" network="nym" />;
+    case 'guidance':
+      return <NotYetPage what="Threat-model guidance" />;
+    case 'lab':
+      return <LabPage />;
+    case 'settings':
+      return <SettingsPage />;
+  }
+}
+
+export function App() {
+  const section = useNavStore((s) => s.section);
+  const go = useNavStore((s) => s.go);
+  const connection = useConnectionStore((s) => s.state);
+  const settings = useSettings();
+  const heading = useRef<HTMLHeadingElement>(null);
+  const first = useRef(true);
+  useSupervisorEvents();
+
+  const language = settings.data?.language ?? 'en';
+  useEffect(() => {
+    document.documentElement.lang = language;
+    document.documentElement.dir = language === 'fa' ? 'rtl' : 'ltr';
+  }, [language]);
+
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    heading.current?.focus();
+  }, [section]);
+
+  const current = SECTIONS.find((s) => s.id === section) ?? SECTIONS[0];
+  return (
+    <div className="shell">
+      <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), heading.current?.focus())}>
+        Skip to content
+      </a>
+      <header className="topbar">
+        <span className="brand">Underpass</span>
+        {connection === 'closed' || connection === 'connecting' ? (
+          <span role="status" className="conn">
+            {connection === 'closed' ? 'Disconnected from the app — reconnecting…' : 'Connecting…'}
+          </span>
+        ) : null}
+        {connection === 'unauthorized' ? (
+          <span role="alert" className="conn">
+            This page could not sign in to Underpass. Open the address the app printed, including its #token part.
+          </span>
+        ) : null}
+      </header>
+      <nav aria-label="Sections" className="sidebar">
+        <ul>
+          {SECTIONS.map((s) => (
+            <li key={s.id}>
+              <a
+                href={`#/${s.id}`}
+                aria-current={s.id === section ? 'page' : undefined}
+                onClick={(e) => {
+                  e.preventDefault();
+                  go(s.id);
+                }}
+              >
+                {s.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main id="main" className="content">
+        <h1 ref={heading} tabIndex={-1}>
+          {current.label}
+        </h1>
+        <SectionBody id={section} />
+      </main>
+    </div>
+  );
+}
