@@ -48,7 +48,7 @@ export const ipcRoundtrip: Benchmark = {
 
     const dir = await mkdtemp(join(tmpdir(), 'underpass-bench-'));
     const logger = new Logger({ sink: () => undefined });
-    const core = await createCore({ dataDir: dir, mode: 'lab', host: 'headless', logger });
+    const core = await createCore({ dataDir: dir, mode: 'lab', host: 'headless', logger, autostart: false });
     const host = await startHeadlessHost({
       router: core.router,
       bus: core.bus,

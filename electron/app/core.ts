@@ -9,12 +9,28 @@ import { Logger } from '../logging/logger';
 import { ProcessRegistry } from '../supervisor/registry';
 import { SettingsStore } from '../config/settings';
 import { preparePaths, type AppMode, type AppPaths } from '../config/paths';
+import { defaultResourcesDir } from '../supervisor/binaries';
+import { TorService, type TorNetworkPlan } from '../services/tor/tor-service';
 
 export interface CoreOptions {
   dataDir: string;
   mode: AppMode;
   host: AppInfo['host'];
   logger?: Logger;
+  /** Where bundled daemons live (resources/ in the repo, process.resourcesPath when packaged). */
+  resourcesDir?: string;
+  /** Start the networks the settings ask for. Tests that only need the shell pass false. */
+  autostart?: boolean;
+  /**
+   * Lab mode: how the app's daemons join the private networks. Started lazily the first time a
+   * network starts, so the window is up at once.
+   */
+  lab?: LabProvider;
+}
+
+export interface LabProvider {
+  tor(): Promise<TorNetworkPlan>;
+  stop(): Promise<void>;
 }
 
 /** What a network's service tells the shell; sections without a service say so instead of faking data. */
@@ -34,6 +50,7 @@ export interface Core {
   settings: SettingsStore;
   bus: EventBus;
   router: IpcRouter;
+  tor: TorService;
   /** Plugs a network's service into the shell (availability, start/stop from the UI). */
   registerNetwork(mod: NetworkModule): void;
   shutdown(): Promise<void>;
@@ -53,6 +70,22 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   await settings.load();
   const bus = new EventBus();
   const modules = new Map<NetworkId, NetworkModule>();
+  const resourcesDir = opts.resourcesDir ?? defaultResourcesDir();
+  const lab = opts.lab;
+  const noLab = async (): Promise<TorNetworkPlan> => {
+    throw new Error('lab mode was started without its lab networks');
+  };
+
+  const tor = new TorService({
+    registry,
+    logger,
+    bus,
+    root: paths.networkDir('tor'),
+    resourcesDir,
+    configuredBinary: () => settings.get().binaries.tor,
+    ...(opts.mode === 'lab' ? { network: lab ? () => lab.tor() : noLab } : {}),
+  });
+  modules.set('tor', tor);
 
   const networks = (): NetworkAvailability[] =>
     (Object.keys(NETWORK_LABELS) as NetworkId[]).map((id) => {
@@ -75,11 +108,14 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     },
     supervisor: {
       list: async () => registry.list(),
+      // Returns at once with "starting": readiness (tor's bootstrap) can take minutes and is
+      // followed through onStatus events.
       start: async ({ id }) => {
         const mod = modules.get(id as NetworkId);
-        if (mod) await mod.start();
-        else await registry.get(id).start();
-        return registry.get(id).status();
+        const proc = registry.get(id);
+        const run = mod ? mod.start() : proc.start();
+        run.catch((e: unknown) => log.warn(`${id} did not start: ${e instanceof Error ? e.message : String(e)}`));
+        return proc.status();
       },
       stop: async ({ id }) => {
         const mod = modules.get(id as NetworkId);
@@ -90,7 +126,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       restart: async ({ id }) => {
         const proc = registry.get(id);
         await proc.stop();
-        await proc.start();
+        proc.start().catch((e: unknown) => log.warn(`${id} did not restart: ${e instanceof Error ? e.message : String(e)}`));
         return proc.status();
       },
     },
@@ -101,6 +137,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     logs: {
       recent: async ({ source, limit }) => logger.recent(limit, source),
     },
+    tor: tor.handlers(),
   };
 
   registry.on('status', (s) => bus.emit('supervisor', 'onStatus', s));
@@ -108,6 +145,9 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   logger.onLine((line) => bus.emit('logs', 'onLine', line));
 
   const router = new IpcRouter(handlers, logger.scope('ipc'));
+  if (opts.autostart !== false && settings.get().autostart.tor) {
+    tor.start().catch((e: unknown) => log.warn(`tor did not start: ${e instanceof Error ? e.message : String(e)}`));
+  }
   let stopping: Promise<void> | null = null;
 
   return {
@@ -118,6 +158,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     settings,
     bus,
     router,
+    tor,
     registerNetwork: (mod) => {
       modules.set(mod.id, mod);
     },
@@ -125,6 +166,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       stopping ??= (async () => {
         log.info('stopping every supervised process');
         await registry.stopAll();
+        await lab?.stop();
       })();
       return stopping;
     },

@@ -22,7 +22,7 @@ const logLines: LogLine[] = [];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'underpass-host-'));
   const logger = new Logger({ sink: (_f, l) => logLines.push(l) });
-  core = await createCore({ dataDir: dir, mode: 'lab', host: 'headless', logger });
+  core = await createCore({ dataDir: dir, mode: 'lab', host: 'headless', logger, autostart: false });
   host = await startHeadlessHost({ router: core.router, bus: core.bus, staticDir: STATIC, log: logger.scope('host') });
   logger.addSecret(host.token);
 });
@@ -132,7 +132,7 @@ describe('headless host frames', () => {
       [JSON.stringify({ t: 'invoke', id: 7, channel: 42 }), 'IPC_BAD_REQUEST', 7],
       [JSON.stringify({ t: 'invoke', id: 8, channel: 'underpass:nope:x' }), 'IPC_UNKNOWN_CHANNEL', 8],
       [JSON.stringify({ t: 'invoke', id: 9, channel: 'underpass:supervisor:start', args: { id: '../../etc' } }), 'IPC_INVALID_ARGS', 9],
-      [JSON.stringify({ t: 'invoke', id: 10, channel: 'underpass:supervisor:start', args: { id: 'tor' } }), 'PROCESS_NOT_FOUND', 10],
+      [JSON.stringify({ t: 'invoke', id: 10, channel: 'underpass:supervisor:start', args: { id: 'nope' } }), 'PROCESS_NOT_FOUND', 10],
       [JSON.stringify({ t: 'invoke', id: 11, channel: 'underpass:app:getInfo', pad: 'x'.repeat(300_000) }), 'IPC_FRAME_TOO_LARGE', null],
       [Buffer.from([1, 2, 3]), 'IPC_BAD_REQUEST', null],
     ];
@@ -148,7 +148,7 @@ describe('headless host frames', () => {
     }
     // Still alive: the same connection answers, and the server accepts a new one.
     ws.send(JSON.stringify({ t: 'invoke', id: 12, channel: 'underpass:supervisor:list' }));
-    expect(await nextFrame(ws)).toMatchObject({ id: 12, result: { ok: true, value: [] } });
+    expect(await nextFrame(ws)).toMatchObject({ id: 12, result: { ok: true, value: [{ id: 'tor', state: 'stopped' }] } });
     const second = await open();
     second.close();
     ws.close();

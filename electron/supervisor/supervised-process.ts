@@ -24,6 +24,11 @@ export interface ProbeContext {
   /** Aborted when the child exits or the start is cancelled; probes must stop waiting then. */
   signal: AbortSignal;
   setDetail(detail: string | null): void;
+  /**
+   * The daemon answered its protocol: it is alive. Clears the readiness deadline, so a probe may
+   * go on waiting for full readiness (tor's bootstrap behind a censor) without being killed.
+   */
+  answering(): void;
   log: ScopedLogger;
 }
 
@@ -40,8 +45,11 @@ export interface ProcessHooks {
   probe(ctx: ProbeContext): Promise<void>;
   /** Asks the daemon to stop through its protocol (tor SIGNAL SHUTDOWN, SIGINT for nym-client). */
   requestStop?(ctx: StopContext): Promise<void> | void;
-  /** Maps a daemon's output line to a log level (tor's "[warn]" → warn). Default: info. */
-  lineLevel?(stream: 'stdout' | 'stderr', line: string): LogLevel | null;
+  /**
+   * Maps a daemon's output line to a log level and text (tor's "[warn]" → warn, its own timestamp
+   * dropped); null drops the line. Default: stdout info, stderr warn.
+   */
+  classifyLine?(stream: 'stdout' | 'stderr', line: string): { level: LogLevel; text: string } | null;
   /** Lets a service turn an exit into a specific error (nym-client exits 0 when its gateway is lost). */
   describeExit?(code: number | null, signal: NodeJS.Signals | null): IpcErrorData | null;
   /** Called after every exit, expected or not, so the service can drop its protocol connection. */
@@ -232,11 +240,20 @@ export class SupervisedProcess extends EventEmitter<{ status: [DaemonStatus] }> 
     void exited.then(({ code, signal }) => this.onExit(run, code, signal));
 
     const readyTimeout = this.opts.readyTimeoutMs ?? 60_000;
+    const deadline = new AbortController();
     try {
       await withTimeout(
-        this.hooks.probe({ pid, child, signal: abort.signal, log, setDetail: (d) => this.setDetail(d) }),
+        this.hooks.probe({
+          pid,
+          child,
+          signal: abort.signal,
+          log,
+          setDetail: (d) => this.setDetail(d),
+          answering: () => deadline.abort(),
+        }),
         readyTimeout,
         abort.signal,
+        deadline.signal,
       );
     } catch (e) {
       if (run.stopping || this.run !== run) throw new SupervisorError('PROCESS_EXITED', `${this.label} stopped before it was ready`);
@@ -257,8 +274,10 @@ export class SupervisedProcess extends EventEmitter<{ status: [DaemonStatus] }> 
     for (const stream of ['stdout', 'stderr'] as const) {
       const splitter = new LineSplitter((line) => {
         if (line.trim() === '') return;
-        const level = this.hooks.lineLevel ? this.hooks.lineLevel(stream, line) : stream === 'stderr' ? 'warn' : 'info';
-        if (level) log.log(level, line);
+        const classified = this.hooks.classifyLine
+          ? this.hooks.classifyLine(stream, line)
+          : { level: stream === 'stderr' ? ('warn' as const) : ('info' as const), text: line };
+        if (classified) log.log(classified.level, classified.text);
       });
       child[stream]?.on('data', (chunk: Buffer) => splitter.push(chunk));
       child[stream]?.on('end', () => splitter.flush());
@@ -348,9 +367,10 @@ async function exitedWithin(run: Run, ms: number): Promise<boolean> {
   return result;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {
+function withTimeout<T>(promise: Promise<T>, ms: number, signal?: AbortSignal, cancelDeadline?: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new SupervisorError('PROCESS_NOT_READY', `no answer within ${ms} ms`)), ms);
+    cancelDeadline?.addEventListener('abort', () => clearTimeout(timer), { once: true });
     const onAbort = () => {
       clearTimeout(timer);
       reject(new SupervisorError('PROCESS_EXITED', 'the process exited'));

@@ -8,6 +8,10 @@ import { err, ok, resultSchema, unwrap, IpcError, type Result } from './result';
 import { ERROR_CODES } from '../errors';
 import type { DaemonStatus } from '../domain/network';
 import type { LogLine, Settings } from '../domain/app';
+import type { Circuit, TorStatus } from '../domain/tor';
+
+const FPR = 'E90F8CD176C60FD081C7ADFDA3E48726DF9E682A';
+const FPR2 = 'CCEAE21C2BCCDB1BC5263BE21A857E78B4F01C96';
 
 const status: DaemonStatus = {
   id: 'tor',
@@ -40,10 +44,65 @@ const INVOKE_EXAMPLES: Record<string, { valid: unknown[]; invalid: unknown[] }> 
     valid: [{}, { language: 'fa' }, { binaries: { tor: '/opt/tor/tor' } }, { autostart: { nym: true } }],
     invalid: [{ language: 'de' }, { binaries: { tor: 'relative/tor' } }, { unknown: true }, { autostart: { tor: 'yes' } }],
   },
+  'underpass:tor:getStatus': { valid: [undefined], invalid: [{}] },
+  'underpass:tor:listCircuits': { valid: [undefined], invalid: [[]] },
+  'underpass:tor:listStreams': { valid: [undefined], invalid: [0] },
+  'underpass:tor:getBandwidth': { valid: [undefined], invalid: ['5m'] },
+  'underpass:tor:listRelays': { valid: [undefined], invalid: [{ flag: 'Exit' }] },
+  'underpass:tor:newIdentity': { valid: [undefined], invalid: [true] },
+  'underpass:tor:buildCircuit': {
+    valid: [{ path: [FPR] }, { path: [FPR, FPR2, FPR] }],
+    invalid: [{ path: [] }, { path: ['abc'] }, { path: [FPR.toLowerCase()] }, { path: Array(9).fill(FPR) }, {}],
+  },
+  'underpass:tor:pinStreams': { valid: [{ circuitId: '12' }, { circuitId: null }], invalid: [{ circuitId: 'x' }, {}, { circuitId: 12 }] },
+  'underpass:tor:closeCircuit': { valid: [{ circuitId: '7' }], invalid: [{ circuitId: '-1' }, { circuitId: '7; QUIT' }] },
+  'underpass:tor:testSocks': {
+    valid: [{}, { url: 'http://127.0.0.1:8080/' }, { url: 'https://example.org/x?y=1' }],
+    invalid: [{ url: 'file:///etc/passwd' }, { url: 'not a url' }, { url: `http://a/${'x'.repeat(2100)}` }],
+  },
+  'underpass:tor:getConfig': { valid: [undefined], invalid: [{ key: 'x' }] },
+  'underpass:tor:setOption': {
+    valid: [{ key: 'ExitNodes', value: '{de},{nl}' }, { key: 'StrictNodes', value: '1' }],
+    invalid: [{ key: 'ControlPort', value: '9051' }, { key: 'ExitNodes' }, { key: 'ExitNodes', value: 'x'.repeat(5000) }],
+  },
+  'underpass:tor:resetOption': { valid: [{ key: 'ExcludeNodes' }], invalid: [{ key: 'DataDirectory' }] },
   'underpass:logs:recent': { valid: [{ limit: 10 }, { limit: 5000, source: 'tor' }], invalid: [{ limit: 0 }, { limit: 5001 }, {}, { limit: 1.5 }] },
 };
 
+const circuit: Circuit = {
+  id: '5',
+  status: 'BUILT',
+  purpose: 'GENERAL',
+  hsState: null,
+  buildFlags: ['NEED_CAPACITY'],
+  createdAt: 1,
+  path: [{ fingerprint: FPR, nickname: 'auth', address: '127.0.0.1', country: null, flags: ['Guard'] }],
+  reason: null,
+  bytesRead: 0,
+  bytesWritten: 10,
+  userBuilt: false,
+};
+const torStatus: TorStatus = {
+  running: true,
+  connected: true,
+  bootstrap: { progress: 100, tag: 'done', summary: 'Done', problem: null },
+  ready: true,
+  version: '0.4.9.14',
+  socks: { kind: 'tcp', host: '127.0.0.1', port: 9050 },
+  networkLive: true,
+  warnings: [],
+  labOrigin: null,
+  pinnedCircuit: null,
+};
+
 const EVENT_EXAMPLES: Record<string, { valid: unknown; invalid: unknown }> = {
+  'underpass:tor:onStatus': { valid: torStatus, invalid: { ...torStatus, bootstrap: { ...torStatus.bootstrap, progress: 101 } } },
+  'underpass:tor:onCircuit': { valid: circuit, invalid: { ...circuit, path: [{ fingerprint: 'short' }] } },
+  'underpass:tor:onStream': {
+    valid: { id: '3', status: 'NEW', circuitId: '0', target: 'a:80', purpose: null, reason: null, bytesRead: 0, bytesWritten: 0, updatedAt: 1 },
+    invalid: { id: '3', status: 'NEW' },
+  },
+  'underpass:tor:onBandwidth': { valid: { time: 1, read: 2, written: 3 }, invalid: { time: 1, read: -2, written: 3 } },
   'underpass:supervisor:onStatus': { valid: status, invalid: { ...status, state: 'running' } },
   'underpass:settings:onChanged': { valid: settings, invalid: { ...settings, language: 'xx' } },
   'underpass:logs:onLine': { valid: logLine, invalid: { ...logLine, level: 'loud' } },

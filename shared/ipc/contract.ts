@@ -4,6 +4,19 @@
 import { z } from 'zod';
 import { AppInfoSchema, LogLineSchema, SettingsPatchSchema, SettingsSchema } from '../domain/app';
 import { DaemonStatusSchema, ProcessIdSchema } from '../domain/network';
+import {
+  BandwidthSampleSchema,
+  CircuitIdSchema,
+  CircuitSchema,
+  EditableOptionSchema,
+  FingerprintSchema,
+  NewIdentityResultSchema,
+  RelaySchema,
+  SocksTestResultSchema,
+  StreamSchema,
+  TorConfigSchema,
+  TorStatusSchema,
+} from '../domain/tor';
 
 export interface InvokeDef<A extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
   readonly kind: 'invoke';
@@ -42,6 +55,27 @@ export const contract = {
     get: invoke(NoArgs, SettingsSchema),
     update: invoke(SettingsPatchSchema, SettingsSchema),
     onChanged: event(SettingsSchema),
+  },
+  tor: {
+    getStatus: invoke(NoArgs, TorStatusSchema),
+    listCircuits: invoke(NoArgs, z.array(CircuitSchema)),
+    listStreams: invoke(NoArgs, z.array(StreamSchema)),
+    /** Up to the last five minutes of one-second samples. */
+    getBandwidth: invoke(NoArgs, z.array(BandwidthSampleSchema)),
+    listRelays: invoke(NoArgs, z.array(RelaySchema)),
+    newIdentity: invoke(NoArgs, NewIdentityResultSchema),
+    buildCircuit: invoke(z.object({ path: z.array(FingerprintSchema).min(1).max(8) }).strict(), z.object({ circuitId: CircuitIdSchema })),
+    /** New streams go to this circuit until unpinned (null). */
+    pinStreams: invoke(z.object({ circuitId: CircuitIdSchema.nullable() }).strict(), z.object({ circuitId: CircuitIdSchema.nullable() })),
+    closeCircuit: invoke(z.object({ circuitId: CircuitIdSchema }).strict(), z.object({ closed: z.boolean() })),
+    testSocks: invoke(z.object({ url: z.url({ protocol: /^https?$/ }).max(2048).optional() }).strict(), SocksTestResultSchema),
+    getConfig: invoke(NoArgs, TorConfigSchema),
+    setOption: invoke(z.object({ key: EditableOptionSchema, value: z.string().max(4096) }).strict(), TorConfigSchema),
+    resetOption: invoke(z.object({ key: EditableOptionSchema }).strict(), TorConfigSchema),
+    onStatus: event(TorStatusSchema),
+    onCircuit: event(CircuitSchema),
+    onStream: event(StreamSchema),
+    onBandwidth: event(BandwidthSampleSchema),
   },
   logs: {
     recent: invoke(
