@@ -7,6 +7,7 @@ import { createCore, type Core } from './app/core';
 import { registerElectronIpc } from './host/electron-ipc';
 import { createMainWindow, denyAllPermissions, hardenWebContents } from './window';
 import { defaultDataDir, type AppMode } from './config/paths';
+import { createLabProvider } from './lab/lab-provider';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rendererDir = join(here, '..', 'renderer');
@@ -33,7 +34,9 @@ app.on('second-instance', () => {
 app.whenReady().then(async () => {
   denyAllPermissions();
   const dataDir = mode === 'lab' ? defaultDataDir('lab') : (process.env.UNDERPASS_DATA_DIR ?? app.getPath('userData'));
-  core = await createCore({ dataDir, mode, host: 'electron' });
+  // Packaged: daemons ship as extra resources; from a checkout: the repo's resources/.
+  const resourcesDir = app.isPackaged ? process.resourcesPath : join(here, '..', '..', 'resources');
+  core = await createCore({ dataDir, mode, host: 'electron', resourcesDir, ...(mode === 'lab' ? { lab: createLabProvider() } : {}) });
   registerElectronIpc({
     ipcMain,
     router: core.router,

@@ -25,7 +25,7 @@ export interface CoreOptions {
    * Lab mode: how the app's daemons join the private networks. Started lazily the first time a
    * network starts, so the window is up at once.
    */
-  lab?: LabProvider;
+  lab?: (deps: { registry: ProcessRegistry; logger: Logger; resourcesDir: string }) => LabProvider;
 }
 
 export interface LabProvider {
@@ -71,7 +71,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const bus = new EventBus();
   const modules = new Map<NetworkId, NetworkModule>();
   const resourcesDir = opts.resourcesDir ?? defaultResourcesDir();
-  const lab = opts.lab;
+  const lab = opts.lab?.({ registry, logger, resourcesDir });
   const noLab = async (): Promise<TorNetworkPlan> => {
     throw new Error('lab mode was started without its lab networks');
   };

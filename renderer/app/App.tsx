@@ -9,13 +9,14 @@ import { OverviewPage } from '../features/overview/OverviewPage';
 import { SettingsPage, useSettings } from '../features/settings/SettingsPage';
 import { LabPage } from '../features/lab/LabPage';
 import { NotYetPage } from '../features/placeholder/NotYetPage';
+import { TorPage } from '../features/tor/TorPage';
 
 function SectionBody({ id }: { id: SectionId }) {
   switch (id) {
     case 'overview':
       return <OverviewPage />;
     case 'tor':
-      return <NotYetPage what="Circuit inspection" network="tor" />;
+      return <TorPage />;
     case 'onion':
       return <NotYetPage what="Onion services and drops" network="tor" />;
     case 'bridges':

@@ -1,0 +1,114 @@
+// Live circuits: guard → middle → exit with nickname, fingerprint, country and flags. Selecting a
+// circuit shows its streams; a circuit can be closed or chosen for new connections.
+import { useMutation } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { api } from '../../ipc/api';
+import { unwrap } from '../../../shared/ipc/result';
+import type { Circuit, Stream, TorStatus } from '../../../shared/domain/tor';
+import { ErrorNote } from '../../ui/ErrorNote';
+import { useTorUi } from './store';
+import { countryLabel, formatAge, formatBytes, shortFingerprint } from './format';
+
+const HOP_NAMES = ['Guard', 'Middle', 'Exit'];
+
+function hopRole(i: number, n: number): string {
+  if (n <= 3) return HOP_NAMES[i] ?? `Hop ${i + 1}`;
+  return i === 0 ? 'Guard' : i === n - 1 ? 'Last' : `Hop ${i + 1}`;
+}
+
+export function CircuitList({ circuits, streams, status }: { circuits: Circuit[]; streams: Stream[]; status: TorStatus }) {
+  const selected = useTorUi((s) => s.selectedCircuit);
+  const select = useTorUi((s) => s.select);
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
+  const close = useMutation({ mutationFn: async (circuitId: string) => unwrap(await api.tor.closeCircuit({ circuitId })) });
+  const pin = useMutation({ mutationFn: async (circuitId: string | null) => unwrap(await api.tor.pinStreams({ circuitId })) });
+  const sorted = [...circuits].sort((a, b) => Number(b.id) - Number(a.id));
+  const current = sorted.find((c) => c.id === selected) ?? null;
+  return (
+    <section aria-labelledby="circ-h">
+      <h2 id="circ-h">
+        Circuits <span className="muted">({circuits.length})</span>
+      </h2>
+      {status.pinnedCircuit ? (
+        <p role="status">
+          New connections use circuit {status.pinnedCircuit}.{' '}
+          <button type="button" onClick={() => pin.mutate(null)}>
+            Let tor choose again
+          </button>
+        </p>
+      ) : null}
+      {sorted.length === 0 ? <p className="muted">No circuits yet.</p> : null}
+      <ul className="circuits" aria-label="Circuits" data-testid="circuit-list">
+        {sorted.map((c) => (
+          <li key={c.id} className={c.id === selected ? 'circuit selected' : 'circuit'} data-testid="circuit" data-circuit-id={c.id}>
+            <button type="button" className="circuit-head" aria-pressed={c.id === selected} onClick={() => select(c.id === selected ? null : c.id)}>
+              <span className="code">#{c.id}</span> {c.status} · {c.purpose ?? 'GENERAL'}
+              {c.userBuilt ? ' · built by you' : ''} · {formatAge(c.createdAt, now)} · ↓{formatBytes(c.bytesRead)} ↑{formatBytes(c.bytesWritten)}
+            </button>
+            <ol className="path" aria-label={`Path of circuit ${c.id}`}>
+              {c.path.map((hop, i) => (
+                <li key={`${hop.fingerprint}-${i}`}>
+                  <span className="muted">{hopRole(i, c.path.length)}</span> <strong>{hop.nickname ?? 'unnamed'}</strong>{' '}
+                  <span className="code" title={hop.fingerprint}>
+                    {shortFingerprint(hop.fingerprint)}
+                  </span>
+                  {hop.country ? <span className="muted"> {countryLabel(hop.country)}</span> : null}
+                  {hop.flags.length ? <span className="muted"> · {hop.flags.join(' ')}</span> : null}
+                </li>
+              ))}
+            </ol>
+          </li>
+        ))}
+      </ul>
+      {current ? (
+        <div className="panel" aria-live="polite">
+          <h3>Circuit {current.id}</h3>
+          <div className="actions">
+            <button type="button" onClick={() => pin.mutate(current.id)} disabled={current.status !== 'BUILT'}>
+              Use for new connections
+            </button>
+            <button type="button" onClick={() => close.mutate(current.id)}>
+              Close circuit
+            </button>
+          </div>
+          <StreamTable streams={streams.filter((s) => s.circuitId === current.id)} />
+        </div>
+      ) : null}
+      {close.isError ? <ErrorNote error={close.error} /> : null}
+      {pin.isError ? <ErrorNote error={pin.error} /> : null}
+    </section>
+  );
+}
+
+function StreamTable({ streams }: { streams: Stream[] }) {
+  if (streams.length === 0) return <p className="muted">No streams on this circuit.</p>;
+  return (
+    <table data-testid="stream-table">
+      <caption className="sr-only">Streams</caption>
+      <thead>
+        <tr>
+          <th scope="col">Stream</th>
+          <th scope="col">Target</th>
+          <th scope="col">State</th>
+          <th scope="col">Received</th>
+          <th scope="col">Sent</th>
+        </tr>
+      </thead>
+      <tbody>
+        {streams.map((s) => (
+          <tr key={s.id}>
+            <td>{s.id}</td>
+            <td className="code">{s.target}</td>
+            <td>{s.status}</td>
+            <td>{formatBytes(s.bytesRead)}</td>
+            <td>{formatBytes(s.bytesWritten)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

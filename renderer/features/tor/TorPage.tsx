@@ -1,0 +1,83 @@
+// The Tor page: bootstrap, live circuits and streams, bandwidth, identity, SOCKS test, relays,
+// log and configuration, all from the running tor. Nothing here is simulated.
+import { useMutation } from '@tanstack/react-query';
+import { api } from '../../ipc/api';
+import { unwrap } from '../../../shared/ipc/result';
+import type { Endpoint } from '../../../shared/domain/tor';
+import { ErrorNote } from '../../ui/ErrorNote';
+import { BootstrapBar } from './BootstrapBar';
+import { BandwidthGraph } from './BandwidthGraph';
+import { CircuitList } from './CircuitList';
+import { RelayBrowser } from './RelayBrowser';
+import { TorConfig } from './TorConfig';
+import { TorLog } from './TorLog';
+import { useBandwidth, useCircuits, useStreams, useTorEvents, useTorStatus } from './queries';
+
+function endpointText(e: Endpoint | null): string {
+  if (!e) return 'not open';
+  return e.kind === 'tcp' ? `socks5h://${e.host}:${e.port}` : `unix socket ${e.path}`;
+}
+
+export function TorPage() {
+  useTorEvents();
+  const status = useTorStatus();
+  const circuits = useCircuits();
+  const streams = useStreams();
+  const bandwidth = useBandwidth();
+  const newnym = useMutation({ mutationFn: async () => unwrap(await api.tor.newIdentity()) });
+  const socks = useMutation({ mutationFn: async () => unwrap(await api.tor.testSocks({})) });
+  const start = useMutation({ mutationFn: async () => unwrap(await api.supervisor.start({ id: 'tor' })) });
+
+  if (status.isPending) return <p>Loading…</p>;
+  if (status.isError) return <ErrorNote error={status.error} />;
+  const s = status.data;
+  return (
+    <div className="stack">
+      <BootstrapBar status={s} />
+      {!s.running ? (
+        <button type="button" onClick={() => start.mutate()} disabled={start.isPending}>
+          Start Tor
+        </button>
+      ) : null}
+      <section aria-labelledby="id-h">
+        <h2 id="id-h">Identity and proxy</h2>
+        <p>
+          SOCKS proxy for other apps: <span className="code" data-testid="socks-endpoint">{endpointText(s.socks)}</span>
+        </p>
+        <div className="actions">
+          <button type="button" onClick={() => newnym.mutate()} disabled={!s.connected || newnym.isPending}>
+            New identity
+          </button>
+          <button type="button" onClick={() => socks.mutate()} disabled={!s.ready || socks.isPending}>
+            Test connection{s.labOrigin ? ' (lab web server)' : ''}
+          </button>
+        </div>
+        {newnym.isSuccess ? <p role="status">{newnym.data.message}</p> : null}
+        {newnym.isError ? <ErrorNote error={newnym.error} /> : null}
+        {socks.isSuccess ? (
+          <p role="status" data-testid="socks-result" className={socks.data.ok ? '' : 'error-note'}>
+            {socks.data.ok
+              ? `Connected through Tor: HTTP ${socks.data.status}, ${socks.data.bytes} bytes in ${Math.round(socks.data.ms)} ms.`
+              : `The test failed: ${socks.data.error ?? `HTTP ${socks.data.status}`}`}
+          </p>
+        ) : null}
+        {socks.isError ? <ErrorNote error={socks.error} /> : null}
+        {s.warnings.length ? (
+          <details>
+            <summary>Warnings from tor ({s.warnings.length})</summary>
+            <ul>
+              {s.warnings.map((w) => (
+                <li key={`${w.time}-${w.message}`}>{w.message}</li>
+              ))}
+            </ul>
+          </details>
+        ) : null}
+      </section>
+      <BandwidthGraph samples={bandwidth.data ?? []} />
+      <CircuitList circuits={circuits.data ?? []} streams={streams.data ?? []} status={s} />
+      <RelayBrowser enabled={s.connected} />
+      <TorConfig enabled={s.connected} />
+      <TorLog />
+    </div>
+  );
+}
