@@ -1,0 +1,108 @@
+// Public surface of the SAM v3 client, usable from the app's services or a plain Node script.
+// Re-exports only: no logic here, and nothing from the fixtures used by tests.
+
+export {
+  SamError,
+  SamProtocolError,
+  SamLineTooLong,
+  SamResultError,
+  SamSocketClosed,
+  SamTimeout,
+  SamInvalidArgument,
+  SamUnsupported,
+  redactLine,
+  type SamResultCode,
+} from './errors';
+export {
+  LineFramer,
+  DEFAULT_MAX_LINE_BYTES,
+  encodeDatagramPacket,
+  splitForwardedDatagram,
+  type ForwardedDatagramFrame,
+} from './framing';
+export { tokenize, parseLine, encodeLine, quoteValue, type RawToken, type SamLine, type OptionValue, type OptionInput, type QuotingMode } from './tokens';
+export {
+  expectOk,
+  parseHelloReply,
+  parseSessionStatus,
+  parseStreamStatus,
+  parseNamingReply,
+  parseDestReply,
+  parsePingPong,
+  parseReceivedHeader,
+  parsePeerLine,
+  parseRawHeaderLine,
+  parseReply,
+  MAX_RECEIVED_DATAGRAM_BYTES,
+  type SamFailure,
+  type HelloOk,
+  type SessionStatusOk,
+  type StreamStatusOk,
+  type NamingReplyOk,
+  type DestReplyOk,
+  type PingLine,
+  type DatagramReceivedHeader,
+  type PeerLine,
+  type RawHeaderLine,
+  type SamReply,
+} from './replies';
+export {
+  encodeI2pBase64,
+  decodeI2pBase64,
+  isI2pBase64,
+  base32Encode,
+  parseDestination,
+  isValidDestination,
+  publicDestinationFromPrivateKey,
+  isValidPrivateKey,
+  destinationToB32,
+  isValidB32Address,
+  type DestinationInfo,
+} from './encoding';
+export {
+  SamConnection,
+  parseVersion,
+  compareVersions,
+  DEFAULT_SAM_HOST,
+  DEFAULT_SAM_PORT,
+  DEFAULT_MIN_VERSION,
+  DEFAULT_MAX_VERSION,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_REPLY_TIMEOUT_MS,
+  type SamConnectionOptions,
+  type SamConnectionEvents,
+  type WaitOptions,
+  type ControlDatagram,
+} from './connection';
+export {
+  SamSession,
+  generateDestination,
+  lookupName,
+  DEFAULT_SIGNATURE_TYPE,
+  DEFAULT_CREATE_TIMEOUT_MS,
+  type SessionStyle,
+  type CreateSessionOptions,
+  type GeneratedDestination,
+} from './session';
+export {
+  streamConnect,
+  streamAccept,
+  streamForward,
+  DEFAULT_STREAM_CONNECT_TIMEOUT_MS,
+  type StreamTarget,
+  type ConnectOptions,
+  type AcceptOptions,
+  type AcceptedStream,
+  type PendingAccept,
+  type ForwardOptions,
+  type SamForward,
+} from './stream';
+export {
+  SamDatagramSession,
+  DEFAULT_SAM_UDP_PORT,
+  MAX_REPLIABLE_PAYLOAD_BYTES,
+  MAX_UDP_PACKET_BYTES,
+  type DatagramSessionOptions,
+  type ReceivedDatagram,
+  type SamDatagramEvents,
+} from './datagram';
