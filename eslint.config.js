@@ -27,8 +27,8 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.mjs'],
-    languageOptions: { globals: globals.node },
     ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
   },
   {
     files: ['renderer/**/*.{ts,tsx}'],
@@ -37,6 +37,8 @@ export default tseslint.config(
     languageOptions: { globals: globals.browser },
     rules: {
       ...reactHooks.configs.recommended.rules,
+      // We do not run the React Compiler, so its memoization limits do not apply.
+      'react-hooks/incompatible-library': 'off',
       'no-restricted-imports': [
         'error',
         {

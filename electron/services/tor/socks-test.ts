@@ -30,7 +30,7 @@ export async function socksHttpGet(socks: Endpoint, url: string, timeoutMs = 30_
     });
     socket = tunnel;
     const stream: Socket =
-      target.protocol === 'https:' ? (tlsConnect({ socket: tunnel, servername: target.hostname }) as unknown as Socket) : tunnel;
+      target.protocol === 'https:' ? tlsConnect({ socket: tunnel, servername: target.hostname }) : tunnel;
     const response = await httpExchange(stream, target, timeoutMs);
     const ms = performance.now() - t0;
     return {

@@ -21,7 +21,8 @@ const procEvents: DaemonStatus[] = [];
 let bwEvents = 0;
 
 async function call<T>(channel: string, args?: unknown): Promise<T> {
-  return unwrap((await core.router.dispatch(channel, args)) as never) as T;
+  const result = await core.router.dispatch(channel, args);
+  return unwrap(result) as T;
 }
 
 async function waitFor<T>(what: string, fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, ms = 60_000): Promise<T> {

@@ -77,6 +77,8 @@ export class TorService implements NetworkModule {
   private readonly countryCache = new Map<string, string | null>();
   private readonly bootstrapWaiters = new Set<() => void>();
   private lastNotices: { time: number; message: string }[] = [];
+  /** Options the user changed through the editor in this tor run; only these offer "Revert". */
+  private readonly changedOptions = new Set<string>();
 
   constructor(private readonly opts: TorServiceOptions) {
     this.log = opts.logger.scope('tor');
@@ -170,11 +172,13 @@ export class TorService implements NetworkModule {
       setOption: ({ key, value }) =>
         torCall(async () => {
           await this.requireController().setConf({ [key]: value });
+          this.changedOptions.add(key);
           return this.getConfig();
         }),
       resetOption: ({ key }) =>
         torCall(async () => {
           await this.requireController().resetConf([key]);
+          this.changedOptions.delete(key);
           return this.getConfig();
         }),
     };
@@ -205,6 +209,7 @@ export class TorService implements NetworkModule {
     this.circuits.clear();
     this.streams.clear();
     this.userBuilt.clear();
+    this.changedOptions.clear();
     this.pinned = null;
     this.socks = null;
     this.networkLive = null;
@@ -442,7 +447,7 @@ export class TorService implements NetworkModule {
 
   private async country(address: string): Promise<string | null> {
     if (this.countryCache.has(address)) return this.countryCache.get(address) ?? null;
-    let cc: string | null = null;
+    let cc: string | null;
     try {
       const v = await this.requireController().getInfoValue(`ip-to-country/${address}`);
       cc = /^[a-z]{2}$/.test(v) ? v : null;
@@ -502,18 +507,14 @@ export class TorService implements NetworkModule {
     const controller = this.requireController();
     const torrc = await readFile(this.files.torrc, 'utf8');
     const conf = await controller.getConf([...EDITABLE_OPTIONS]);
-    const defaults = await controller.getInfoValue('config/defaults').catch(() => '');
-    const defaultOf = (key: string) => {
-      const m = new RegExp(`^${key} (.*)$`, 'm').exec(defaults);
-      return m?.[1] ?? '';
-    };
     return {
       torrc,
-      options: EDITABLE_OPTIONS.map((key) => {
-        const value = (conf[key] ?? []).join(',');
-        const def = defaultOf(key);
-        return { key, value, isDefault: (conf[key] ?? []).length === 0, changed: value !== '' && value !== def };
-      }),
+      options: EDITABLE_OPTIONS.map((key) => ({
+        key,
+        value: (conf[key] ?? []).join(','),
+        isDefault: !this.changedOptions.has(key),
+        changed: this.changedOptions.has(key),
+      })),
     };
   }
 }

@@ -1,6 +1,7 @@
 // The Tor page: bootstrap, live circuits and streams, bandwidth, identity, SOCKS test, relays,
 // log and configuration, all from the running tor. Nothing here is simulated.
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import { api } from '../../ipc/api';
 import { unwrap } from '../../../shared/ipc/result';
 import type { Endpoint } from '../../../shared/domain/tor';
@@ -11,7 +12,7 @@ import { CircuitList } from './CircuitList';
 import { RelayBrowser } from './RelayBrowser';
 import { TorConfig } from './TorConfig';
 import { TorLog } from './TorLog';
-import { useBandwidth, useCircuits, useStreams, useTorEvents, useTorStatus } from './queries';
+import { torKeys, useBandwidth, useCircuits, useStreams, useTorEvents, useTorStatus } from './queries';
 
 function endpointText(e: Endpoint | null): string {
   if (!e) return 'not open';
@@ -20,6 +21,7 @@ function endpointText(e: Endpoint | null): string {
 
 export function TorPage() {
   useTorEvents();
+  const qc = useQueryClient();
   const status = useTorStatus();
   const circuits = useCircuits();
   const streams = useStreams();
@@ -27,6 +29,12 @@ export function TorPage() {
   const newnym = useMutation({ mutationFn: async () => unwrap(await api.tor.newIdentity()) });
   const socks = useMutation({ mutationFn: async () => unwrap(await api.tor.testSocks({})) });
   const start = useMutation({ mutationFn: async () => unwrap(await api.supervisor.start({ id: 'tor' })) });
+
+  // The consensus changes with each (re)bootstrap: reload relays whenever tor becomes ready.
+  const ready = status.data?.ready ?? false;
+  useEffect(() => {
+    if (ready) void qc.invalidateQueries({ queryKey: torKeys.relays() });
+  }, [ready, qc]);
 
   if (status.isPending) return <p>Loading…</p>;
   if (status.isError) return <ErrorNote error={status.error} />;
@@ -75,7 +83,7 @@ export function TorPage() {
       </section>
       <BandwidthGraph samples={bandwidth.data ?? []} />
       <CircuitList circuits={circuits.data ?? []} streams={streams.data ?? []} status={s} />
-      <RelayBrowser enabled={s.connected} />
+      <RelayBrowser enabled={s.ready} />
       <TorConfig enabled={s.connected} />
       <TorLog />
     </div>
