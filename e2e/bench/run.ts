@@ -1,8 +1,10 @@
 // `npm run bench [id…]`: runs every benchmark, or only those whose ids are named.
 import { formatResult, type Benchmark } from './harness';
 import { ipcRoundtrip } from './ipc-roundtrip.bench';
+import { torParse } from './tor-parse.bench';
+import { torLab } from './tor-lab.bench';
 
-const BENCHMARKS: Benchmark[] = [ipcRoundtrip];
+const BENCHMARKS: Benchmark[] = [ipcRoundtrip, torParse, torLab];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
