@@ -3,8 +3,9 @@ import { formatResult, type Benchmark } from './harness';
 import { ipcRoundtrip } from './ipc-roundtrip.bench';
 import { torParse } from './tor-parse.bench';
 import { torLab } from './tor-lab.bench';
+import { uiCircuits } from './ui-circuits.bench';
 
-const BENCHMARKS: Benchmark[] = [ipcRoundtrip, torParse, torLab];
+const BENCHMARKS: Benchmark[] = [ipcRoundtrip, torParse, torLab, uiCircuits];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

@@ -1,7 +1,8 @@
 // Live circuits: guard → middle → exit with nickname, fingerprint, country and flags. Selecting a
 // circuit shows its streams; a circuit can be closed or chosen for new connections.
 import { useMutation } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
 import { api } from '../../ipc/api';
 import { unwrap } from '../../../shared/ipc/result';
 import type { Circuit, Stream, TorStatus } from '../../../shared/domain/tor';
@@ -28,6 +29,9 @@ export function CircuitList({ circuits, streams, status }: { circuits: Circuit[]
   const pin = useMutation({ mutationFn: async (circuitId: string | null) => unwrap(await api.tor.pinStreams({ circuitId })) });
   const sorted = [...circuits].sort((a, b) => Number(b.id) - Number(a.id));
   const current = sorted.find((c) => c.id === selected) ?? null;
+  // A busy tor (or a relay operator's) can hold thousands of circuits: render only what is visible.
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtual = useVirtualizer({ count: sorted.length, getScrollElement: () => scroller.current, estimateSize: () => 96, overscan: 6 });
   return (
     <section aria-labelledby="circ-h">
       <h2 id="circ-h">
@@ -42,9 +46,21 @@ export function CircuitList({ circuits, streams, status }: { circuits: Circuit[]
         </p>
       ) : null}
       {sorted.length === 0 ? <p className="muted">No circuits yet.</p> : null}
-      <ul className="circuits" aria-label="Circuits" data-testid="circuit-list">
-        {sorted.map((c) => (
-          <li key={c.id} className={c.id === selected ? 'circuit selected' : 'circuit'} data-testid="circuit" data-circuit-id={c.id}>
+      <div ref={scroller} className="circuits-scroll">
+      <ul className="circuits" aria-label="Circuits" data-testid="circuit-list" style={{ blockSize: virtual.getTotalSize() }}>
+        {virtual.getVirtualItems().map((item) => {
+          const c = sorted[item.index];
+          if (!c) return null;
+          return (
+          <li
+            key={c.id}
+            ref={virtual.measureElement}
+            data-index={item.index}
+            className={c.id === selected ? 'circuit selected' : 'circuit'}
+            data-testid="circuit"
+            data-circuit-id={c.id}
+            style={{ position: 'absolute', insetBlockStart: item.start, insetInline: 0 }}
+          >
             <button type="button" className="circuit-head" aria-pressed={c.id === selected} onClick={() => select(c.id === selected ? null : c.id)}>
               <span className="code">#{c.id}</span> {c.status} · {c.purpose ?? 'GENERAL'}
               {c.userBuilt ? ' · built by you' : ''} · {formatAge(c.createdAt, now)} · ↓{formatBytes(c.bytesRead)} ↑{formatBytes(c.bytesWritten)}
@@ -62,8 +78,10 @@ export function CircuitList({ circuits, streams, status }: { circuits: Circuit[]
               ))}
             </ol>
           </li>
-        ))}
+          );
+        })}
       </ul>
+      </div>
       {current ? (
         <div className="panel" aria-live="polite">
           <h3>Circuit {current.id}</h3>
