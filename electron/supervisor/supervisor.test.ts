@@ -135,6 +135,30 @@ describe('supervised process', () => {
     expect(proc.status().restartCount).toBe(1);
   });
 
+  it('lets a probe that has seen the daemon answer wait past the readiness deadline', async () => {
+    const { dir, registry } = await setup();
+    const base = childHooks(dir);
+    const proc = registry.create({
+      id: 'slow',
+      label: 'Slow',
+      readyTimeoutMs: 300,
+      hooks: {
+        ...base,
+        probe: async (ctx) => {
+          await base.probe(ctx);
+          ctx.answering();
+          // Like tor bootstrapping behind a censor: alive, not yet fully ready.
+          ctx.setDetail('still bootstrapping');
+          await sleep(700);
+        },
+      },
+    });
+    const t0 = Date.now();
+    await proc.start();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(700);
+    expect(proc.status()).toMatchObject({ state: 'ready', restartCount: 0, lastError: null });
+  });
+
   it('restarts a crashing child with growing backoff, then reports failed', async () => {
     const { dir, registry, statuses } = await setup();
     const proc = registry.create({
