@@ -1,0 +1,330 @@
+// Where a drop's uploads land: one folder per upload named by its receive time, every file written
+// to "<name>.part", fsynced and renamed only when whole, and a marker file that stays until the
+// upload finished, so a partial upload is never passed off as complete. Owns no HTTP.
+import { mkdir, open, readFile, readdir, rename, stat, statfs, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { NameAllocator } from './sanitize';
+
+/** Present while an upload is receiving and kept when it failed; never a name a source can take. */
+export const INCOMPLETE_MARKER = 'INCOMPLETE-UPLOAD.txt';
+const DISK_CHECK_EVERY = 8 * 1024 * 1024;
+
+export interface StorageLimits {
+  maxFileBytes: number;
+  maxUploadBytes: number;
+  maxFiles: number;
+  maxMessageBytes: number;
+  /** Stop before the disk is this close to full: the journalist's machine must keep working. */
+  minFreeBytes: number;
+}
+
+export type StorageErrorKind = 'file_too_large' | 'upload_too_large' | 'too_many_files' | 'message_too_large' | 'disk_full' | 'io';
+
+export class StorageError extends Error {
+  constructor(
+    readonly kind: StorageErrorKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StorageError';
+  }
+}
+
+export interface StoredFile {
+  name: string;
+  bytes: number;
+  /** false while still a .part (receiving, or left behind by a failed upload). */
+  complete: boolean;
+  kind: 'file' | 'message';
+}
+
+export interface StoredUpload {
+  id: string;
+  path: string;
+  receivedAt: number;
+  complete: boolean;
+  /** Why it did not finish, from the marker file. */
+  reason: string | null;
+  files: StoredFile[];
+}
+
+export interface StorageOptions {
+  /** Free bytes on the disk holding `dir` (tests replace it to simulate a full disk). */
+  freeBytes?: (dir: string) => Promise<number>;
+}
+
+async function diskFree(dir: string): Promise<number> {
+  const s = await statfs(dir);
+  return s.bavail * s.bsize;
+}
+
+function pad(n: number, w = 2): string {
+  return String(n).padStart(w, '0');
+}
+
+/** "2026-11-26_00-17-39" in local time: what the journalist reads in a file manager. */
+export function folderNameFor(d: Date): string {
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}_${pad(d.getHours())}-${pad(d.getMinutes())}-${pad(d.getSeconds())}`;
+}
+
+export function parseFolderName(id: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})_(\d{2})-(\d{2})-(\d{2})(?:-\d+)?$/.exec(id);
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
+  return new Date(y, mo - 1, d, h, mi, s).getTime();
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  // Makes the rename durable on Linux; Windows cannot open directories, and loses nothing by skipping.
+  let h: FileHandle | undefined;
+  try {
+    h = await open(dir, 'r');
+    await h.sync();
+  } catch {
+    // not supported here
+  } finally {
+    await h?.close().catch(() => undefined);
+  }
+}
+
+function isNoSpace(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
+export class DropStorage {
+  private readonly freeBytes: (dir: string) => Promise<number>;
+
+  constructor(
+    readonly root: string,
+    readonly limits: StorageLimits,
+    opts: StorageOptions = {},
+  ) {
+    this.freeBytes = opts.freeBytes ?? diskFree;
+  }
+
+  async ensureRoot(): Promise<void> {
+    await mkdir(this.root, { recursive: true, mode: 0o700 });
+  }
+
+  /** Throws disk_full unless `needed` bytes fit above the reserve. */
+  async checkFree(needed: number): Promise<void> {
+    await this.ensureRoot();
+    const free = await this.freeBytes(this.root);
+    if (free - needed < this.limits.minFreeBytes) {
+      throw new StorageError('disk_full', `not enough free disk space for this upload (${Math.max(0, free - this.limits.minFreeBytes)} bytes available)`);
+    }
+  }
+
+  /** A new folder for one upload; an existing folder (an earlier upload) is never reused. */
+  async beginUpload(receivedAt: Date): Promise<UploadFolder> {
+    await this.ensureRoot();
+    const base = folderNameFor(receivedAt);
+    for (let n = 1; n < 10_000; n++) {
+      const id = n === 1 ? base : `${base}-${n}`;
+      const path = join(this.root, id);
+      try {
+        await mkdir(path, { mode: 0o700 });
+      } catch (e) {
+        if ((e as { code?: unknown }).code === 'EEXIST') continue;
+        throw new StorageError(isNoSpace(e) ? 'disk_full' : 'io', `could not create the upload folder: ${(e as Error).message}`);
+      }
+      const folder = new UploadFolder(id, path, receivedAt.getTime(), this.limits, this.freeBytes);
+      await folder.writeMarker('This upload is still being received.');
+      return folder;
+    }
+    throw new StorageError('io', 'too many uploads in the same second');
+  }
+
+  /** Every upload on disk, newest first; the state comes from the disk, so it survives restarts. */
+  async listUploads(): Promise<StoredUpload[]> {
+    let entries;
+    try {
+      entries = await readdir(this.root, { withFileTypes: true });
+    } catch {
+      return [];
+    }
+    const out: StoredUpload[] = [];
+    for (const e of entries) {
+      if (!e.isDirectory()) continue;
+      const up = await readUpload(join(this.root, e.name), e.name);
+      if (up) out.push(up);
+    }
+    return out.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  }
+}
+
+export async function readUpload(path: string, id: string): Promise<StoredUpload | null> {
+  let names: string[];
+  try {
+    names = await readdir(path);
+  } catch {
+    return null;
+  }
+  let reason: string | null = null;
+  let marker = false;
+  const files: StoredFile[] = [];
+  for (const name of names) {
+    const full = join(path, name);
+    if (name === INCOMPLETE_MARKER) {
+      marker = true;
+      try {
+        reason = (await readFile(full, 'utf8')).split('\n')[0] ?? null;
+      } catch {
+        reason = null;
+      }
+      continue;
+    }
+    const s = await stat(full).catch(() => null);
+    if (!s?.isFile()) continue;
+    const partial = name.endsWith('.part');
+    const shown = partial ? name.slice(0, -5) : name;
+    files.push({ name: shown, bytes: s.size, complete: !partial, kind: /^message(-\d+)?\.txt$/.test(shown) ? 'message' : 'file' });
+  }
+  files.sort((a, b) => a.name.localeCompare(b.name));
+  return {
+    id,
+    path,
+    receivedAt: parseFolderName(id) ?? (await stat(path).catch(() => null))?.mtimeMs ?? 0,
+    complete: !marker && files.every((f) => f.complete),
+    reason: marker ? reason : null,
+    files,
+  };
+}
+
+export interface FileProgress {
+  name: string;
+  bytes: number;
+}
+
+/** One upload's folder. Limits are counted here so a lying Content-Length changes nothing. */
+export class UploadFolder {
+  private readonly names = new NameAllocator([INCOMPLETE_MARKER]);
+  private totalBytes = 0;
+  private fileCount = 0;
+  private messageCount = 0;
+  private sinceDiskCheck = 0;
+  readonly files: StoredFile[] = [];
+
+  constructor(
+    readonly id: string,
+    readonly path: string,
+    readonly receivedAt: number,
+    private readonly limits: StorageLimits,
+    private readonly freeBytes: (dir: string) => Promise<number>,
+  ) {}
+
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
+  async writeMarker(text: string): Promise<void> {
+    await writeFile(join(this.path, INCOMPLETE_MARKER), `${text}\nFiles whose names end in .part were not received whole.\n`, { mode: 0o600 });
+  }
+
+  /**
+   * Streams one file to "<name>.part", then fsync + rename. On any failure the .part stays (it is
+   * what arrived) and the error says why; the caller marks the upload incomplete.
+   */
+  async writeFile(rawName: string, source: Readable, onProgress?: (p: FileProgress) => void): Promise<StoredFile> {
+    if (this.fileCount >= this.limits.maxFiles) {
+      source.resume();
+      throw new StorageError('too_many_files', `an upload may contain at most ${this.limits.maxFiles} files`);
+    }
+    this.fileCount++;
+    const name = this.names.allocate(rawName);
+    const entry: StoredFile = { name, bytes: 0, complete: false, kind: 'file' };
+    this.files.push(entry);
+    const part = join(this.path, `${name}.part`);
+    let handle: FileHandle;
+    try {
+      handle = await open(part, 'wx', 0o600);
+    } catch (e) {
+      source.resume();
+      throw new StorageError(isNoSpace(e) ? 'disk_full' : 'io', `could not create a file: ${(e as Error).message}`);
+    }
+    try {
+      for await (const chunk of source as AsyncIterable<Buffer>) {
+        entry.bytes += chunk.length;
+        this.totalBytes += chunk.length;
+        this.sinceDiskCheck += chunk.length;
+        if (entry.bytes > this.limits.maxFileBytes) {
+          throw new StorageError('file_too_large', `a file is larger than this drop accepts (${this.limits.maxFileBytes} bytes)`);
+        }
+        if (this.totalBytes > this.limits.maxUploadBytes) {
+          throw new StorageError('upload_too_large', `the upload is larger than this drop accepts (${this.limits.maxUploadBytes} bytes)`);
+        }
+        if (this.sinceDiskCheck >= DISK_CHECK_EVERY) {
+          this.sinceDiskCheck = 0;
+          if ((await this.freeBytes(this.path)) < this.limits.minFreeBytes + chunk.length) {
+            throw new StorageError('disk_full', 'the disk is full; the upload was stopped');
+          }
+        }
+        await writeAll(handle, chunk);
+        onProgress?.({ name, bytes: entry.bytes });
+      }
+      // busboy marks a stream it cut at limits.fileSize as truncated: that file is not whole.
+      if ((source as Readable & { truncated?: boolean }).truncated) {
+        throw new StorageError('file_too_large', `a file is larger than this drop accepts (${this.limits.maxFileBytes} bytes)`);
+      }
+      await handle.sync();
+      await handle.close();
+    } catch (e) {
+      await handle.close().catch(() => undefined);
+      source.resume();
+      if (e instanceof StorageError) throw e;
+      throw new StorageError(isNoSpace(e) ? 'disk_full' : 'io', isNoSpace(e) ? 'the disk is full; the upload was stopped' : `the file could not be received: ${(e as Error).message}`);
+    }
+    await rename(part, join(this.path, name));
+    entry.complete = true;
+    return entry;
+  }
+
+  /** A text message from the form, stored as UTF-8 exactly as received. */
+  async writeMessage(text: string): Promise<StoredFile> {
+    const data = Buffer.from(text, 'utf8');
+    if (data.length > this.limits.maxMessageBytes) {
+      throw new StorageError('message_too_large', `the message is longer than this drop accepts (${this.limits.maxMessageBytes} bytes)`);
+    }
+    this.messageCount++;
+    const name = this.names.allocate(this.messageCount === 1 ? 'message.txt' : `message-${this.messageCount}.txt`);
+    const entry: StoredFile = { name, bytes: data.length, complete: false, kind: 'message' };
+    this.files.push(entry);
+    const part = join(this.path, `${name}.part`);
+    try {
+      const h = await open(part, 'wx', 0o600);
+      try {
+        await writeAll(h, data);
+        await h.sync();
+      } finally {
+        await h.close();
+      }
+      await rename(part, join(this.path, name));
+    } catch (e) {
+      throw new StorageError(isNoSpace(e) ? 'disk_full' : 'io', isNoSpace(e) ? 'the disk is full; the message was not saved' : `the message could not be saved: ${(e as Error).message}`);
+    }
+    this.totalBytes += data.length;
+    entry.complete = true;
+    return entry;
+  }
+
+  /** Everything arrived whole: only now does the marker go. */
+  async complete(): Promise<void> {
+    await fsyncDir(this.path);
+    await unlink(join(this.path, INCOMPLETE_MARKER));
+    await fsyncDir(this.path);
+  }
+
+  async fail(reason: string): Promise<void> {
+    await this.writeMarker(`This upload did not finish: ${reason.replace(/\s+/g, ' ').slice(0, 300)}`).catch(() => undefined);
+  }
+}
+
+async function writeAll(h: FileHandle, data: Buffer): Promise<void> {
+  let off = 0;
+  while (off < data.length) {
+    const { bytesWritten } = await h.write(data, off, data.length - off);
+    off += bytesWritten;
+  }
+}
