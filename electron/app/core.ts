@@ -11,6 +11,7 @@ import { SettingsStore } from '../config/settings';
 import { preparePaths, type AppMode, type AppPaths } from '../config/paths';
 import { defaultResourcesDir } from '../supervisor/binaries';
 import { TorService, type TorNetworkPlan } from '../services/tor/tor-service';
+import { NymService, type NymNetworkPlan } from '../services/nym/nym-service';
 
 export interface CoreOptions {
   dataDir: string;
@@ -30,6 +31,7 @@ export interface CoreOptions {
 
 export interface LabProvider {
   tor(): Promise<TorNetworkPlan>;
+  nym(): Promise<NymNetworkPlan>;
   stop(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export interface Core {
   bus: EventBus;
   router: IpcRouter;
   tor: TorService;
+  nym: NymService;
   /** Plugs a network's service into the shell (availability, start/stop from the UI). */
   registerNetwork(mod: NetworkModule): void;
   shutdown(): Promise<void>;
@@ -86,6 +89,25 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     ...(opts.mode === 'lab' ? { network: lab ? () => lab.tor() : noLab } : {}),
   });
   modules.set('tor', tor);
+
+  const nym = new NymService({
+    registry,
+    logger,
+    bus,
+    root: paths.networkDir('nym'),
+    resourcesDir,
+    configuredBinary: () => settings.get().binaries.nymClient,
+    ...(opts.mode === 'lab'
+      ? {
+          network: lab
+            ? () => lab.nym()
+            : async (): Promise<NymNetworkPlan> => {
+                throw new Error('lab mode was started without its lab networks');
+              },
+        }
+      : {}),
+  });
+  modules.set('nym', nym);
 
   const networks = (): NetworkAvailability[] =>
     (Object.keys(NETWORK_LABELS) as NetworkId[]).map((id) => {
@@ -138,6 +160,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       recent: async ({ source, limit }) => logger.recent(limit, source),
     },
     tor: tor.handlers(),
+    nym: nym.handlers(),
   };
 
   registry.on('status', (s) => bus.emit('supervisor', 'onStatus', s));
@@ -147,6 +170,9 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const router = new IpcRouter(handlers, logger.scope('ipc'));
   if (opts.autostart !== false && settings.get().autostart.tor) {
     tor.start().catch((e: unknown) => log.warn(`tor did not start: ${e instanceof Error ? e.message : String(e)}`));
+  }
+  if (opts.autostart !== false && settings.get().autostart.nym) {
+    nym.start().catch((e: unknown) => log.warn(`nym did not start: ${e instanceof Error ? e.message : String(e)}`));
   }
   let stopping: Promise<void> | null = null;
 
@@ -159,6 +185,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     bus,
     router,
     tor,
+    nym,
     registerNetwork: (mod) => {
       modules.set(mod.id, mod);
     },

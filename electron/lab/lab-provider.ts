@@ -5,6 +5,8 @@ import type { Logger } from '../logging/logger';
 import type { ProcessRegistry } from '../supervisor/registry';
 import type { TorNetworkPlan } from '../services/tor/tor-service';
 import { startTorLab, type TorLab } from './tor/tor-lab';
+import type { NymNetworkPlan } from '../services/nym/nym-service';
+import { startNymLab, type NymLab } from './nym/nym-lab';
 
 export interface LabProviderDeps {
   registry: ProcessRegistry;
@@ -15,11 +17,14 @@ export interface LabProviderDeps {
 export interface LabOptions {
   /** Start the lab's obfs4 bridge too (the Bridges page uses it). */
   bridge?: boolean;
+  /** Extra nym-lab-mixnet flags (shorter delays in tests). */
+  nymMixnetArgs?: string[];
 }
 
 export function createLabProvider(options: LabOptions = {}) {
   return (deps: LabProviderDeps): LabProvider => {
     let torLab: Promise<TorLab> | null = null;
+    let nymLab: Promise<NymLab> | null = null;
     const log = deps.logger.scope('lab');
     return {
       tor: async (): Promise<TorNetworkPlan> => {
@@ -44,9 +49,18 @@ export function createLabProvider(options: LabOptions = {}) {
           labOrigin: lab.exitAvailable ? `http://${lab.origin.host}:${lab.origin.port}/` : null,
         };
       },
+      nym: async (): Promise<NymNetworkPlan> => {
+        nymLab ??= startNymLab({ registry: deps.registry, logger: deps.logger, mixnetArgs: options.nymMixnetArgs ?? [] }).catch((e: unknown) => {
+          nymLab = null;
+          throw e;
+        });
+        return (await nymLab).clientPlan();
+      },
       stop: async () => {
         const lab = await torLab?.catch(() => null);
         await lab?.stop();
+        const nym = await nymLab?.catch(() => null);
+        await nym?.stop();
       },
     };
   };

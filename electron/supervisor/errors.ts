@@ -1,16 +1,4 @@
 // Typed supervisor errors; the code is the stable IPC ErrorCode the UI shows.
-import type { ErrorCode, IpcErrorData } from '../../shared/errors';
+import { ServiceError } from '../util/service-error';
 
-export class SupervisorError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SupervisorError';
-  }
-
-  toIpcError(): IpcErrorData {
-    return { code: this.code, message: this.message };
-  }
-}
+export class SupervisorError extends ServiceError {}

@@ -8,6 +8,7 @@ import type { DaemonStatus } from '../../shared/domain/network';
 import type { Logger, ScopedLogger } from '../logging/logger';
 import { SupervisedProcess, type SupervisedProcessOptions } from './supervised-process';
 import { SupervisorError } from './errors';
+import { isAlive, sleep } from '../util/process';
 
 interface PidRecord {
   id: string;
@@ -141,14 +142,6 @@ async function readPidRecord(file: string): Promise<PidRecord | null> {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Field 22 of /proc/<pid>/stat; null where /proc does not exist. */
 export function procStartTicks(pid: number): number | null {
@@ -182,6 +175,3 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}

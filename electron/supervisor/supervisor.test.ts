@@ -141,7 +141,8 @@ describe('supervised process', () => {
     const proc = registry.create({
       id: 'slow',
       label: 'Slow',
-      readyTimeoutMs: 300,
+      // Long enough for the child to start on a loaded machine, shorter than the wait below.
+      readyTimeoutMs: 1500,
       hooks: {
         ...base,
         probe: async (ctx) => {
@@ -149,13 +150,13 @@ describe('supervised process', () => {
           ctx.answering();
           // Like tor bootstrapping behind a censor: alive, not yet fully ready.
           ctx.setDetail('still bootstrapping');
-          await sleep(700);
+          await sleep(2500);
         },
       },
     });
     const t0 = Date.now();
     await proc.start();
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(700);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(2500);
     expect(proc.status()).toMatchObject({ state: 'ready', restartCount: 0, lastError: null });
   });
 

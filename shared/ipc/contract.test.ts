@@ -9,9 +9,12 @@ import { ERROR_CODES } from '../errors';
 import type { DaemonStatus } from '../domain/network';
 import type { LogLine, Settings } from '../domain/app';
 import type { Circuit, TorStatus } from '../domain/tor';
+import type { NymMessageEvent, NymStatus } from '../domain/nym';
 
 const FPR = 'E90F8CD176C60FD081C7ADFDA3E48726DF9E682A';
 const FPR2 = 'CCEAE21C2BCCDB1BC5263BE21A857E78B4F01C96';
+const NYM_ADDR =
+  'CytBseW6yFXUMzz4SGAKdNLGR7q3sJLLYxyBGvutNEQV.4QXYyEVc5fUDjmmi8PrHN9tdUFV4PCvSJE1278cHyvoe@4sBbL1ngf1vtNqykydQKTFh26sQCw888GpUqvPvyNB4f';
 
 const status: DaemonStatus = {
   id: 'tor',
@@ -66,6 +69,38 @@ const INVOKE_EXAMPLES: Record<string, { valid: unknown[]; invalid: unknown[] }> 
     invalid: [{ key: 'ControlPort', value: '9051' }, { key: 'ExitNodes' }, { key: 'ExitNodes', value: 'x'.repeat(5000) }],
   },
   'underpass:tor:resetOption': { valid: [{ key: 'ExcludeNodes' }], invalid: [{ key: 'DataDirectory' }] },
+  'underpass:nym:getStatus': { valid: [undefined], invalid: [{ x: 1 }] },
+  'underpass:nym:listContacts': { valid: [undefined], invalid: [[]] },
+  'underpass:nym:addContact': {
+    valid: [{ name: 'Ana', address: NYM_ADDR }],
+    invalid: [{ name: '', address: NYM_ADDR }, { name: 'Ana', address: 'abc@def' }, { name: 'Ana', address: NYM_ADDR, extra: 1 }, { name: 'x'.repeat(81), address: NYM_ADDR }],
+  },
+  'underpass:nym:updateContact': {
+    valid: [{ id: 'c_0123456789abcdef', name: 'B' }, { id: 'c_0123456789abcdef', address: NYM_ADDR }],
+    invalid: [{ id: 'c_1', name: 'B' }, { id: 'c_0123456789abcdef', address: 'nope' }],
+  },
+  'underpass:nym:removeContact': { valid: [{ id: 'c_0123456789abcdef' }], invalid: [{ id: '../x' }, {}] },
+  'underpass:nym:listConversations': { valid: [undefined], invalid: [{ all: true }] },
+  'underpass:nym:getConversation': { valid: [{ id: 'tag_0123456789abcdef' }], invalid: [{ id: 'x_0123456789abcdef' }, {}] },
+  'underpass:nym:send': {
+    valid: [
+      { address: NYM_ADDR, text: 'hi', anonymous: false },
+      { address: NYM_ADDR, text: 'hi', anonymous: true, replySurbs: 20 },
+      { address: NYM_ADDR, text: 'hi', anonymous: false, includeAddress: true },
+    ],
+    invalid: [
+      { address: NYM_ADDR, text: '', anonymous: false },
+      { address: NYM_ADDR, text: 'hi', anonymous: true, replySurbs: 101 },
+      { address: NYM_ADDR.replace('.', ''), text: 'hi', anonymous: false },
+      { address: NYM_ADDR, text: 'hi', anonymous: false, withReplySurb: true },
+      { address: NYM_ADDR, text: 'x'.repeat(16_001), anonymous: false },
+    ],
+  },
+  'underpass:nym:reply': {
+    valid: [{ conversationId: 'tag_0123456789abcdef', text: 'back' }],
+    invalid: [{ conversationId: 'tag_0123456789abcdef', text: '' }, { senderTag: 'zXExeyvPEHUk9rjXTu78T', text: 'back' }],
+  },
+  'underpass:nym:markRead': { valid: [{ conversationId: 'inbox_0123456789abcdef' }], invalid: [{ conversationId: 3 }] },
   'underpass:logs:recent': { valid: [{ limit: 10 }, { limit: 5000, source: 'tor' }], invalid: [{ limit: 0 }, { limit: 5001 }, {}, { limit: 1.5 }] },
 };
 
@@ -95,7 +130,51 @@ const torStatus: TorStatus = {
   pinnedCircuit: null,
 };
 
+const nymStatus: NymStatus = {
+  state: 'ready',
+  clientState: 'connected',
+  address: NYM_ADDR,
+  clientId: 'underpass-0011',
+  gateway: '4sBbL1ngf1vtNqykydQKTFh26sQCw888GpUqvPvyNB4f',
+  websocketPort: 41977,
+  lab: true,
+  traffic: {
+    source: 'lab',
+    messageSendingAverageDelayMs: 20,
+    loopCoverAverageDelayMs: 200,
+    averagePacketDelayMs: 15,
+    coverTrafficEnabled: true,
+    sendingPacketsPerSecond: 50,
+    coverPacketsPerSecond: 5,
+  },
+  laneQueueLength: 0,
+  labLatencyMs: null,
+  startedAt: 1,
+  lastError: null,
+  storageWarning: null,
+};
+const nymMessageEvent: NymMessageEvent = {
+  conversation: {
+    id: 'contact_0123456789abcdef',
+    kind: 'contact',
+    title: 'Ana',
+    address: NYM_ADDR,
+    senderTag: null,
+    canReply: true,
+    unread: 0,
+    lastMessageAt: 1,
+    lastText: 'hi',
+  },
+  message: { id: 'm_0123456789abcdef', direction: 'out', text: 'hi', kind: 'anonymous', replySurbs: 20, state: 'queued', queueLength: 3, error: null, at: 1, sentAt: null },
+};
+
 const EVENT_EXAMPLES: Record<string, { valid: unknown; invalid: unknown }> = {
+  'underpass:nym:onStatus': { valid: nymStatus, invalid: { ...nymStatus, clientState: 'online' } },
+  'underpass:nym:onMessage': { valid: nymMessageEvent, invalid: { ...nymMessageEvent, message: { ...nymMessageEvent.message, state: 'delivered' } } },
+  'underpass:nym:onContacts': {
+    valid: [{ id: 'c_0123456789abcdef', name: 'Ana', address: NYM_ADDR, createdAt: 1 }],
+    invalid: [{ id: 'c_0123456789abcdef', name: 'Ana', address: 'x', createdAt: 1 }],
+  },
   'underpass:tor:onStatus': { valid: torStatus, invalid: { ...torStatus, bootstrap: { ...torStatus.bootstrap, progress: 101 } } },
   'underpass:tor:onCircuit': { valid: circuit, invalid: { ...circuit, path: [{ fingerprint: 'short' }] } },
   'underpass:tor:onStream': {

@@ -17,6 +17,18 @@ import {
   TorConfigSchema,
   TorStatusSchema,
 } from '../domain/tor';
+import {
+  ContactIdSchema,
+  ContactSchema,
+  ConversationIdSchema,
+  ConversationSchema,
+  ConversationSummarySchema,
+  MessageEventSchema,
+  NYM_MAX_TEXT_CHARS,
+  NymAddressSchema,
+  NymStatusSchema,
+  SendArgsSchema,
+} from '../domain/nym';
 
 export interface InvokeDef<A extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
   readonly kind: 'invoke';
@@ -76,6 +88,27 @@ export const contract = {
     onCircuit: event(CircuitSchema),
     onStream: event(StreamSchema),
     onBandwidth: event(BandwidthSampleSchema),
+  },
+  nym: {
+    getStatus: invoke(NoArgs, NymStatusSchema),
+    listContacts: invoke(NoArgs, z.array(ContactSchema)),
+    addContact: invoke(z.object({ name: z.string().trim().min(1).max(80), address: NymAddressSchema }).strict(), ContactSchema),
+    updateContact: invoke(
+      z.object({ id: ContactIdSchema, name: z.string().trim().min(1).max(80).optional(), address: NymAddressSchema.optional() }).strict(),
+      ContactSchema,
+    ),
+    removeContact: invoke(z.object({ id: ContactIdSchema }).strict(), z.object({ removed: z.boolean() })),
+    listConversations: invoke(NoArgs, z.array(ConversationSummarySchema)),
+    getConversation: invoke(z.object({ id: ConversationIdSchema }).strict(), ConversationSchema),
+    /** To an address: plain, or anonymous with reply SURBs. Resolves once handed to nym-client (state queued or sent). */
+    send: invoke(SendArgsSchema, MessageEventSchema),
+    /** Answer an anonymous sender through the reply SURBs it attached (by sender tag, no address). */
+    reply: invoke(z.object({ conversationId: ConversationIdSchema, text: z.string().min(1).max(NYM_MAX_TEXT_CHARS) }).strict(), MessageEventSchema),
+    markRead: invoke(z.object({ conversationId: ConversationIdSchema }).strict(), ConversationSummarySchema),
+    onStatus: event(NymStatusSchema),
+    /** A new message (either direction) or a state change of one (queued → sent / dropped). */
+    onMessage: event(MessageEventSchema),
+    onContacts: event(z.array(ContactSchema)),
   },
   logs: {
     recent: invoke(

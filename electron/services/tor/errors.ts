@@ -1,20 +1,9 @@
 // Maps tor control failures to the IPC vocabulary, keeping tor's own status code in details.
 import type { IpcErrorData } from '../../../shared/errors';
+import { ServiceError } from '../../util/service-error';
 import { TorArgumentError, TorAuthError, TorOperationFailed, TorProtocolError, TorSocketClosed, TorTimeout } from './control/errors';
 
-export class TorServiceError extends Error {
-  constructor(
-    readonly code: IpcErrorData['code'],
-    message: string,
-  ) {
-    super(message);
-    this.name = 'TorServiceError';
-  }
-
-  toIpcError(): IpcErrorData {
-    return { code: this.code, message: this.message };
-  }
-}
+export class TorServiceError extends ServiceError {}
 
 export function torErrorToIpc(e: unknown): IpcErrorData {
   if (e instanceof TorServiceError) return e.toIpcError();
@@ -33,6 +22,6 @@ export async function torCall<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (e) {
     const data = torErrorToIpc(e);
-    throw Object.assign(new TorServiceError(data.code, data.message), { toIpcError: () => data });
+    throw new TorServiceError(data.code, data.message, data.details);
   }
 }
