@@ -148,7 +148,9 @@ describe('headless host frames', () => {
     }
     // Still alive: the same connection answers, and the server accepts a new one.
     ws.send(JSON.stringify({ t: 'invoke', id: 12, channel: 'underpass:supervisor:list' }));
-    expect(await nextFrame(ws)).toMatchObject({ id: 12, result: { ok: true, value: [{ id: 'tor', state: 'stopped' }] } });
+    const listed = await nextFrame(ws);
+    expect(listed).toMatchObject({ id: 12, result: { ok: true } });
+    if (listed.t === 'result' && listed.result.ok) expect(listed.result.value).toContainEqual(expect.objectContaining({ id: 'tor', state: 'stopped' }));
     const second = await open();
     second.close();
     ws.close();
