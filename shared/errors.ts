@@ -37,6 +37,8 @@ export const ERROR_CODES = [
   'SAM_FAILED', // details.result keeps SAM's RESULT code
   'SAM_PROTOCOL',
   'I2P_NOT_RUNNING',
+  'I2P_CONTROL_FAILED', // I2PControl refused or failed; details.kind says how
+  'I2P_TUNNEL_NOT_FOUND',
   // nym
   'NYM_FAILED', // details.kind keeps nym-client's error kind
   'NYM_PROTOCOL',

@@ -11,6 +11,9 @@ import { SettingsStore } from '../config/settings';
 import { preparePaths, type AppMode, type AppPaths } from '../config/paths';
 import { defaultResourcesDir } from '../supervisor/binaries';
 import { TorService, type TorNetworkPlan } from '../services/tor/tor-service';
+import { BridgesService, type BridgeLab } from '../services/bridges/bridges-service';
+import { defaultTransportResolver } from '../services/bridges/transports';
+import { I2pService, type I2pNetworkPlan } from '../services/i2p/i2p-service';
 import { NymService, type NymNetworkPlan } from '../services/nym/nym-service';
 
 export interface CoreOptions {
@@ -26,11 +29,17 @@ export interface CoreOptions {
    * Lab mode: how the app's daemons join the private networks. Started lazily the first time a
    * network starts, so the window is up at once.
    */
+  /** No bootstrap progress for this long counts as a stall for the diagnosis (default 20 s). */
+  bridgeStallMs?: number;
   lab?: (deps: { registry: ProcessRegistry; logger: Logger; resourcesDir: string }) => LabProvider;
 }
 
 export interface LabProvider {
   tor(): Promise<TorNetworkPlan>;
+  /** The lab's bridge and how a throwaway tor joins the lab (Bridges page). */
+  bridgeLab?(): Promise<BridgeLab>;
+  /** The lab I2P network (routers on loopback) and how the app's i2pd joins it. */
+  i2p?(): Promise<I2pNetworkPlan>;
   nym(): Promise<NymNetworkPlan>;
   stop(): Promise<void>;
 }
@@ -53,6 +62,8 @@ export interface Core {
   bus: EventBus;
   router: IpcRouter;
   tor: TorService;
+  bridges: BridgesService;
+  i2p: I2pService;
   nym: NymService;
   /** Plugs a network's service into the shell (availability, start/stop from the UI). */
   registerNetwork(mod: NetworkModule): void;
@@ -89,6 +100,38 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     ...(opts.mode === 'lab' ? { network: lab ? () => lab.tor() : noLab } : {}),
   });
   modules.set('tor', tor);
+
+  const bridges = new BridgesService({
+    tor,
+    bus,
+    logger,
+    registry,
+    resourcesDir,
+    root: paths.networkDir('bridges'),
+    mode: opts.mode,
+    resolveTransport: defaultTransportResolver(resourcesDir),
+    ...(lab?.bridgeLab ? { lab: lab.bridgeLab.bind(lab) } : {}),
+    ...(opts.bridgeStallMs ? { stallMs: opts.bridgeStallMs } : {}),
+  });
+  await bridges.start();
+
+  const i2p = new I2pService({
+    registry,
+    logger,
+    bus,
+    root: paths.networkDir('i2p'),
+    resourcesDir,
+    configuredBinary: () => settings.get().binaries.i2pd,
+    ...(opts.mode === 'lab'
+      ? {
+          network: async (): Promise<I2pNetworkPlan> => {
+            if (!lab?.i2p) throw new Error('lab mode was started without its lab I2P network');
+            return lab.i2p();
+          },
+        }
+      : {}),
+  });
+  modules.set('i2p', i2p);
 
   const nym = new NymService({
     registry,
@@ -160,6 +203,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       recent: async ({ source, limit }) => logger.recent(limit, source),
     },
     tor: tor.handlers(),
+    bridges: bridges.handlers(),
+    i2p: i2p.handlers(),
     nym: nym.handlers(),
   };
 
@@ -174,6 +219,9 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   if (opts.autostart !== false && settings.get().autostart.nym) {
     nym.start().catch((e: unknown) => log.warn(`nym did not start: ${e instanceof Error ? e.message : String(e)}`));
   }
+  if (opts.autostart !== false && settings.get().autostart.i2p) {
+    i2p.start().catch((e: unknown) => log.warn(`i2pd did not start: ${e instanceof Error ? e.message : String(e)}`));
+  }
   let stopping: Promise<void> | null = null;
 
   return {
@@ -185,6 +233,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     bus,
     router,
     tor,
+    i2p,
     nym,
     registerNetwork: (mod) => {
       modules.set(mod.id, mod);
@@ -192,6 +241,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     shutdown: () => {
       stopping ??= (async () => {
         log.info('stopping every supervised process');
+        bridges.stop();
         await registry.stopAll();
         await lab?.stop();
       })();
