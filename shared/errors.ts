@@ -44,6 +44,9 @@ export const ERROR_CODES = [
   'NYM_PROTOCOL',
   'NYM_INVALID_ADDRESS',
   'NYM_NOT_RUNNING',
+  // onion drop
+  'DROP_NOT_FOUND',
+  'DROP_FAILED', // the drop's server or its onion service could not start; the message says why
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,5 +1,6 @@
 // The app's composition root without Electron: logger, supervisor registry, settings, services
 // and the IPC router. Electron's main.ts and the headless CLI both build exactly this.
+import { join } from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
 import type { Handlers } from '../../shared/ipc/api';
 import type { AppInfo } from '../../shared/domain/app';
@@ -11,6 +12,7 @@ import { SettingsStore } from '../config/settings';
 import { preparePaths, type AppMode, type AppPaths } from '../config/paths';
 import { defaultResourcesDir } from '../supervisor/binaries';
 import { TorService, type TorNetworkPlan } from '../services/tor/tor-service';
+import { DropService } from '../services/drop/drop-service';
 import { BridgesService, type BridgeLab } from '../services/bridges/bridges-service';
 import { defaultTransportResolver } from '../services/bridges/transports';
 import { I2pService, type I2pNetworkPlan } from '../services/i2p/i2p-service';
@@ -62,6 +64,7 @@ export interface Core {
   bus: EventBus;
   router: IpcRouter;
   tor: TorService;
+  drops: DropService;
   bridges: BridgesService;
   i2p: I2pService;
   nym: NymService;
@@ -100,6 +103,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     ...(opts.mode === 'lab' ? { network: lab ? () => lab.tor() : noLab } : {}),
   });
   modules.set('tor', tor);
+  const drops = new DropService({ root: join(paths.dataDir, 'drops'), tor, bus, logger });
 
   const bridges = new BridgesService({
     tor,
@@ -203,6 +207,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       recent: async ({ source, limit }) => logger.recent(limit, source),
     },
     tor: tor.handlers(),
+    drop: drops.handlers(),
     bridges: bridges.handlers(),
     i2p: i2p.handlers(),
     nym: nym.handlers(),
@@ -233,6 +238,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     bus,
     router,
     tor,
+    drops,
     i2p,
     nym,
     registerNetwork: (mod) => {
@@ -241,6 +247,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     shutdown: () => {
       stopping ??= (async () => {
         log.info('stopping every supervised process');
+        await drops.shutdown();
         bridges.stop();
         await registry.stopAll();
         await lab?.stop();

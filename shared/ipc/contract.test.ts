@@ -9,6 +9,7 @@ import { ERROR_CODES } from '../errors';
 import type { DaemonStatus } from '../domain/network';
 import type { LogLine, Settings } from '../domain/app';
 import type { Circuit, TorStatus } from '../domain/tor';
+import type { Drop, DropUpload } from '../domain/drop';
 import type { NymMessageEvent, NymStatus } from '../domain/nym';
 
 const FPR = 'E90F8CD176C60FD081C7ADFDA3E48726DF9E682A';
@@ -34,6 +35,36 @@ const settings: Settings = {
   autostart: { tor: true, i2p: false, nym: false },
 };
 const logLine: LogLine = { seq: 1, time: 2, level: 'warn', source: 'tor', pid: 3, message: 'x' };
+
+const DROP_ID = '0123456789abcdef';
+const drop: Drop = {
+  id: DROP_ID,
+  title: 'Tips',
+  note: '',
+  accept: 'both',
+  limits: { maxFileBytes: 1 << 20, maxUploadBytes: 2 << 20, maxMessageBytes: 1000 },
+  persistent: false,
+  clientAuth: false,
+  state: 'published',
+  address: `${'a'.repeat(56)}.onion`,
+  clientKey: null,
+  localPort: 4321,
+  folder: '/tmp/x',
+  createdAt: 1,
+  error: null,
+};
+const upload: DropUpload = {
+  dropId: DROP_ID,
+  id: '2026-11-26_00-17-39',
+  receivedAt: 1,
+  state: 'receiving',
+  received: 10,
+  expected: 100,
+  stored: 5,
+  files: [{ name: 'a.pdf', bytes: 5, complete: false, kind: 'file' }],
+  reason: null,
+  path: '/tmp/x/2026-11-26_00-17-39',
+};
 
 /** channel → [valid args…] / [invalid args…] */
 const INVOKE_EXAMPLES: Record<string, { valid: unknown[]; invalid: unknown[] }> = {
@@ -116,6 +147,15 @@ const INVOKE_EXAMPLES: Record<string, { valid: unknown[]; invalid: unknown[] }> 
     invalid: [{ conversationId: 'tag_0123456789abcdef', text: '' }, { senderTag: 'zXExeyvPEHUk9rjXTu78T', text: 'back' }],
   },
   'underpass:nym:markRead': { valid: [{ conversationId: 'inbox_0123456789abcdef' }], invalid: [{ conversationId: 3 }] },
+  'underpass:drop:create': {
+    valid: [{ title: 'Tips' }, { title: 'Desk', note: 'Hi', accept: 'files', persistent: true, clientAuth: true, limits: { maxFileBytes: 1 << 20 }, folder: '/home/j/Drops' }],
+    invalid: [{}, { title: '' }, { title: 'x', accept: 'video' }, { title: 'x', folder: 'relative' }, { title: 'x', limits: { maxFileBytes: 5 << 20, maxUploadBytes: 1 << 20 } }, { title: 'x', extra: 1 }],
+  },
+  'underpass:drop:list': { valid: [undefined], invalid: [{ id: 'x' }] },
+  'underpass:drop:start': { valid: [{ id: DROP_ID }], invalid: [{ id: 'nope' }, {}] },
+  'underpass:drop:stop': { valid: [{ id: DROP_ID }], invalid: [{ id: DROP_ID.toUpperCase() }] },
+  'underpass:drop:remove': { valid: [{ id: DROP_ID }, { id: DROP_ID, deleteUploads: true }], invalid: [{ id: DROP_ID, deleteUploads: 'yes' }, { id: '../x' }] },
+  'underpass:drop:listUploads': { valid: [{ id: DROP_ID }], invalid: [{ id: DROP_ID, x: 1 }] },
   'underpass:logs:recent': { valid: [{ limit: 10 }, { limit: 5000, source: 'tor' }], invalid: [{ limit: 0 }, { limit: 5001 }, {}, { limit: 1.5 }] },
 };
 
@@ -208,6 +248,9 @@ const EVENT_EXAMPLES: Record<string, { valid: unknown; invalid: unknown }> = {
   'underpass:tor:onBandwidth': { valid: { time: 1, read: 2, written: 3 }, invalid: { time: 1, read: -2, written: 3 } },
   'underpass:supervisor:onStatus': { valid: status, invalid: { ...status, state: 'running' } },
   'underpass:settings:onChanged': { valid: settings, invalid: { ...settings, language: 'xx' } },
+  'underpass:drop:onDrop': { valid: drop, invalid: { ...drop, state: 'running' } },
+  'underpass:drop:onRemoved': { valid: { id: DROP_ID }, invalid: { id: 'x' } },
+  'underpass:drop:onUpload': { valid: upload, invalid: { ...upload, stored: -1 } },
   'underpass:logs:onLine': { valid: logLine, invalid: { ...logLine, level: 'loud' } },
 };
 

@@ -17,6 +17,7 @@ import {
   TorConfigSchema,
   TorStatusSchema,
 } from '../domain/tor';
+import { DropCreateArgsSchema, DropRefSchema, DropSchema, DropUploadSchema } from '../domain/drop';
 import {
   ClientTunnelSchema,
   CreateClientTunnelArgsSchema,
@@ -140,6 +141,18 @@ export const contract = {
     /** A new message (either direction) or a state change of one (queued → sent / dropped). */
     onMessage: event(MessageEventSchema),
     onContacts: event(z.array(ContactSchema)),
+  },
+  drop: {
+    create: invoke(DropCreateArgsSchema, DropSchema),
+    list: invoke(NoArgs, z.array(DropSchema)),
+    start: invoke(DropRefSchema, DropSchema),
+    stop: invoke(DropRefSchema, DropSchema),
+    /** Uploads stay on disk unless deleteUploads is set. */
+    remove: invoke(DropRefSchema.extend({ deleteUploads: z.boolean().optional() }).strict(), z.object({ removed: z.boolean() })),
+    listUploads: invoke(DropRefSchema, z.array(DropUploadSchema)),
+    onDrop: event(DropSchema),
+    onRemoved: event(DropRefSchema),
+    onUpload: event(DropUploadSchema),
   },
   logs: {
     recent: invoke(

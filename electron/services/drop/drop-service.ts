@@ -1,0 +1,437 @@
+// Onion drops: each one is a DropServer on 127.0.0.1 published with ADD_ONION on the app's tor.
+// Owns the drops' configs and keys (owner-only files under <data>/drops), their state
+// (starting → publishing → published from HS_DESC UPLOADED), re-publishing after tor restarts,
+// and the contract's `drop` handlers. Never logs keys, addresses of sources or file names.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Handlers } from '../../../shared/ipc/api';
+import type { IpcErrorData } from '../../../shared/errors';
+import {
+  DEFAULT_DROP_LIMITS,
+  DropAcceptSchema,
+  DropCreateArgsSchema,
+  DropLimitsSchema,
+  type Drop,
+  type DropState,
+  type DropUpload,
+} from '../../../shared/domain/drop';
+import type { EventBus } from '../../ipc/router';
+import type { Logger, ScopedLogger } from '../../logging/logger';
+import type { TorController } from '../tor/control';
+import { torErrorToIpc } from '../tor/errors';
+import { generateClientAuth, torBrowserKey } from './client-auth';
+import { DropServer, type UploadProgress } from './drop-server';
+import { DropStorage } from './storage';
+
+export class DropError extends Error {
+  constructor(
+    readonly code: IpcErrorData['code'],
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DropError';
+  }
+
+  toIpcError(): IpcErrorData {
+    return { code: this.code, message: this.message };
+  }
+}
+
+/** What the drop service needs from the Tor service. */
+export interface TorAccess {
+  requireController(): TorController;
+  status(): { ready: boolean };
+}
+
+export interface DropServiceOptions {
+  /** <data>/drops */
+  root: string;
+  tor: TorAccess;
+  bus: EventBus;
+  logger: Logger;
+  /** Keep this much disk free (default 256 MB). */
+  minFreeBytes?: number;
+}
+
+const StoredDropSchema = z.object({
+  id: z.string().regex(/^[0-9a-f]{16}$/),
+  title: z.string(),
+  note: z.string(),
+  accept: DropAcceptSchema,
+  limits: DropLimitsSchema,
+  persistent: z.boolean(),
+  folder: z.string(),
+  createdAt: z.number(),
+  /** The source's x25519 key pair (base32); the private half is shown to the journalist. */
+  clientAuth: z.object({ publicKey: z.string().regex(/^[A-Z2-7]{52}$/), privateKey: z.string().regex(/^[A-Z2-7]{52}$/) }).nullable(),
+  /** The journalist wants it running: started again when the app starts (persistent drops only). */
+  wanted: z.boolean(),
+  /** Last known address (persistent drops keep it). */
+  address: z.string().nullable(),
+});
+type StoredDrop = z.infer<typeof StoredDropSchema>;
+
+interface Runtime {
+  cfg: StoredDrop;
+  state: DropState;
+  error: string | null;
+  server: DropServer | null;
+  storage: DropStorage;
+  serviceId: string | null;
+  /** "ED25519-V3:<base64>" in memory for temporary drops (same address until the app quits). */
+  onionKey: string | null;
+  /** The controller the onion was added on; a new one (tor restarted) means publish again. */
+  publishedOn: TorController | null;
+  receiving: Map<string, DropUpload>;
+}
+
+export class DropService {
+  private readonly drops = new Map<string, Runtime>();
+  private readonly log: ScopedLogger;
+  private controller: TorController | null = null;
+  private offHsDesc: (() => void) | null = null;
+  private loaded = false;
+  private readonly configFile: string;
+
+  constructor(private readonly opts: DropServiceOptions) {
+    this.log = opts.logger.scope('drop');
+    this.configFile = join(opts.root, 'drops.json');
+    opts.bus.subscribe((channel, payload) => {
+      if (channel !== 'underpass:tor:onStatus') return;
+      const ready = (payload as { ready?: boolean }).ready === true;
+      void this.onTorStatus(ready);
+    });
+  }
+
+  /** Reads saved drops; persistent drops the journalist left running start again. */
+  async load(): Promise<void> {
+    if (this.loaded) return;
+    this.loaded = true;
+    await mkdir(this.opts.root, { recursive: true, mode: 0o700 });
+    let saved: StoredDrop[] = [];
+    try {
+      saved = z.array(StoredDropSchema).parse(JSON.parse(await readFile(this.configFile, 'utf8')));
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== 'ENOENT') this.log.warn(`drops.json could not be read; starting with no drops (${(e as Error).message})`);
+    }
+    for (const cfg of saved) {
+      // A temporary drop's address died with the last run.
+      if (!cfg.persistent) Object.assign(cfg, { wanted: false, address: null });
+      this.drops.set(cfg.id, this.runtime(cfg));
+    }
+    for (const rt of this.drops.values()) if (rt.cfg.wanted) await this.startDrop(rt).catch(() => undefined);
+  }
+
+  handlers(): Handlers['drop'] {
+    return {
+      create: (args) => this.call(() => this.create(args)),
+      list: async () => {
+        await this.load();
+        return [...this.drops.values()].map((rt) => this.dto(rt));
+      },
+      start: ({ id }) => this.call(async () => this.dto(await this.startDrop(this.get(id)))),
+      stop: ({ id }) => this.call(async () => this.dto(await this.stopDrop(this.get(id), true))),
+      remove: ({ id, deleteUploads }) => this.call(() => this.remove(id, deleteUploads ?? false)),
+      listUploads: ({ id }) => this.call(() => this.listUploads(id)),
+    };
+  }
+
+  async shutdown(): Promise<void> {
+    for (const rt of this.drops.values()) await this.stopDrop(rt, false).catch(() => undefined);
+  }
+
+  // ── actions ──────────────────────────────────────────────────────────────
+
+  async create(input: z.input<typeof DropCreateArgsSchema>): Promise<Drop> {
+    await this.load();
+    const args = DropCreateArgsSchema.parse(input);
+    const id = randomBytes(8).toString('hex');
+    const limits = { ...DEFAULT_DROP_LIMITS, ...args.limits };
+    if (limits.maxFileBytes > limits.maxUploadBytes) limits.maxFileBytes = limits.maxUploadBytes;
+    const cfg: StoredDrop = {
+      id,
+      title: args.title,
+      note: args.note,
+      accept: args.accept,
+      limits,
+      persistent: args.persistent,
+      folder: args.folder ?? join(this.opts.root, id, 'uploads'),
+      createdAt: Date.now(),
+      clientAuth: args.clientAuth ? generateClientAuth() : null,
+      wanted: true,
+      address: null,
+    };
+    const rt = this.runtime(cfg);
+    this.drops.set(id, rt);
+    await this.save();
+    await this.startDrop(rt);
+    return this.dto(rt);
+  }
+
+  private async remove(id: string, deleteUploads: boolean): Promise<{ removed: boolean }> {
+    const rt = this.get(id);
+    await this.stopDrop(rt, true);
+    this.drops.delete(id);
+    await this.save();
+    await rm(this.keyFile(id), { force: true });
+    if (deleteUploads) await rm(rt.cfg.folder, { recursive: true, force: true });
+    this.opts.bus.emit('drop', 'onRemoved', { id });
+    this.log.info(`drop ${id} removed${deleteUploads ? ' with its uploads' : ''}`);
+    return { removed: true };
+  }
+
+  private async listUploads(id: string): Promise<DropUpload[]> {
+    const rt = this.get(id);
+    const stored = await rt.storage.listUploads();
+    const out: DropUpload[] = stored.map((u) => {
+      const live = rt.receiving.get(u.id);
+      if (live) return live;
+      const bytes = u.files.reduce((n, f) => n + f.bytes, 0);
+      return {
+        dropId: id,
+        id: u.id,
+        receivedAt: u.receivedAt,
+        state: u.complete ? 'complete' : 'incomplete',
+        received: bytes,
+        expected: null,
+        stored: bytes,
+        files: u.files,
+        reason: u.complete ? null : (u.reason ?? 'This upload did not finish.'),
+        path: u.path,
+      };
+    });
+    return out;
+  }
+
+  async startDrop(rt: Runtime): Promise<Runtime> {
+    if (!rt.cfg.wanted) {
+      rt.cfg.wanted = true;
+      await this.save();
+    }
+    if (!rt.server) {
+      const server = new DropServer({
+        info: { title: rt.cfg.title, note: rt.cfg.note, accept: rt.cfg.accept, ...rt.cfg.limits },
+        storage: rt.storage,
+        log: this.log,
+        onUpload: (p) => this.onUpload(rt, p),
+      });
+      try {
+        await rt.storage.ensureRoot();
+        await server.start();
+      } catch (e) {
+        this.setState(rt, 'failed', `the drop's local server could not start: ${(e as Error).message}`);
+        throw new DropError('DROP_FAILED', rt.error ?? 'the drop could not start');
+      }
+      rt.server = server;
+    }
+    if (rt.state === 'publishing' || rt.state === 'published') return rt;
+    this.setState(rt, 'starting', null);
+    if (this.opts.tor.status().ready) await this.publish(rt);
+    return rt;
+  }
+
+  async stopDrop(rt: Runtime, byUser: boolean): Promise<Runtime> {
+    if (byUser && rt.cfg.wanted) {
+      rt.cfg.wanted = false;
+      await this.save();
+    }
+    const sid = rt.serviceId;
+    rt.serviceId = null;
+    rt.publishedOn = null;
+    if (sid && this.controller && !this.controller.closed) await this.controller.delOnion(sid).catch(() => undefined);
+    await rt.server?.stop();
+    rt.server = null;
+    for (const up of rt.receiving.values()) this.emitUpload({ ...up, state: 'incomplete', reason: 'the drop was stopped during the upload' });
+    rt.receiving.clear();
+    if (!rt.cfg.persistent) rt.onionKey = null;
+    this.setState(rt, 'stopped', null);
+    return rt;
+  }
+
+  // ── tor ──────────────────────────────────────────────────────────────────
+
+  private async onTorStatus(ready: boolean): Promise<void> {
+    if (!ready) {
+      for (const rt of this.drops.values()) {
+        if (rt.state === 'publishing' || rt.state === 'published') {
+          rt.serviceId = null;
+          rt.publishedOn = null;
+          this.setState(rt, 'starting', 'waiting for tor');
+        }
+      }
+      return;
+    }
+    let c: TorController;
+    try {
+      c = this.opts.tor.requireController();
+    } catch {
+      return;
+    }
+    if (c !== this.controller) {
+      this.offHsDesc?.();
+      this.controller = c;
+      this.offHsDesc = c.on('HS_DESC', (e) => {
+        if (e.action !== 'UPLOADED') return;
+        for (const rt of this.drops.values()) {
+          if (rt.serviceId === e.address && rt.state === 'publishing') this.setState(rt, 'published', null);
+        }
+      });
+    }
+    for (const rt of this.drops.values()) {
+      if (rt.cfg.wanted && rt.server && rt.publishedOn !== c && rt.state !== 'publishing') await this.publish(rt).catch(() => undefined);
+    }
+  }
+
+  private async publish(rt: Runtime): Promise<void> {
+    const port = rt.server?.port;
+    if (!port) return;
+    let c: TorController;
+    try {
+      c = this.opts.tor.requireController();
+    } catch {
+      return; // published once tor is ready (onTorStatus)
+    }
+    if (c !== this.controller) {
+      await this.onTorStatus(true);
+      return;
+    }
+    if (rt.publishedOn === c) return;
+    rt.publishedOn = c;
+    if (!rt.onionKey && rt.cfg.persistent) rt.onionKey = await this.readKey(rt.cfg.id);
+    try {
+      const result = await c.addOnion({
+        key: rt.onionKey ? { type: 'ED25519-V3', key: rt.onionKey.replace(/^ED25519-V3:/, '') } : { type: 'NEW', algorithm: 'ED25519-V3' },
+        ports: [{ virtualPort: 80, target: `127.0.0.1:${port}` }],
+        ...(rt.cfg.clientAuth ? { clientAuthV3: [rt.cfg.clientAuth.publicKey] } : {}),
+      });
+      if (result.privateKey) {
+        rt.onionKey = `${result.privateKey.keyType}:${result.privateKey.key}`;
+        if (rt.cfg.persistent) await this.writeKey(rt.cfg.id, rt.onionKey);
+      }
+      rt.serviceId = result.serviceId;
+      rt.server?.setOnionHost(`${result.serviceId}.onion`);
+      if (rt.cfg.address !== `${result.serviceId}.onion`) {
+        rt.cfg.address = `${result.serviceId}.onion`;
+        await this.save();
+      }
+      // The HS_DESC UPLOADED event may already have come; otherwise it moves us to published.
+      if (rt.state !== 'published') this.setState(rt, 'publishing', null);
+      this.log.info(`drop ${rt.cfg.id} publishing its onion service`);
+    } catch (e) {
+      rt.publishedOn = null;
+      const err = torErrorToIpc(e);
+      this.setState(rt, 'failed', `tor could not publish the drop: ${err.message}`);
+      throw new DropError('DROP_FAILED', rt.error ?? err.message);
+    }
+  }
+
+  // ── state and events ─────────────────────────────────────────────────────
+
+  private runtime(cfg: StoredDrop): Runtime {
+    return {
+      cfg,
+      state: 'stopped',
+      error: null,
+      server: null,
+      storage: new DropStorage(cfg.folder, { ...cfg.limits, maxFiles: 1000, minFreeBytes: this.opts.minFreeBytes ?? 256 * 1024 * 1024 }),
+      serviceId: null,
+      onionKey: null,
+      publishedOn: null,
+      receiving: new Map(),
+    };
+  }
+
+  private setState(rt: Runtime, state: DropState, error: string | null): void {
+    rt.state = state;
+    rt.error = error;
+    this.opts.bus.emit('drop', 'onDrop', this.dto(rt));
+  }
+
+  private onUpload(rt: Runtime, p: UploadProgress): void {
+    const up: DropUpload = {
+      dropId: rt.cfg.id,
+      id: p.id,
+      receivedAt: p.receivedAt,
+      state: p.state,
+      received: p.received,
+      expected: p.expected,
+      stored: p.stored,
+      files: p.files,
+      reason: p.reason,
+      path: join(rt.cfg.folder, p.id),
+    };
+    if (p.state === 'receiving') rt.receiving.set(p.id, up);
+    else rt.receiving.delete(p.id);
+    this.emitUpload(up);
+  }
+
+  private emitUpload(up: DropUpload): void {
+    this.opts.bus.emit('drop', 'onUpload', up);
+  }
+
+  private dto(rt: Runtime): Drop {
+    const address = rt.serviceId ? `${rt.serviceId}.onion` : rt.cfg.persistent ? rt.cfg.address : null;
+    const sid = address?.replace(/\.onion$/, '') ?? null;
+    return {
+      id: rt.cfg.id,
+      title: rt.cfg.title,
+      note: rt.cfg.note,
+      accept: rt.cfg.accept,
+      limits: rt.cfg.limits,
+      persistent: rt.cfg.persistent,
+      clientAuth: rt.cfg.clientAuth !== null,
+      state: rt.state,
+      address,
+      clientKey: rt.cfg.clientAuth && sid ? torBrowserKey(sid, rt.cfg.clientAuth.privateKey) : null,
+      localPort: rt.server?.port ?? null,
+      folder: rt.cfg.folder,
+      createdAt: rt.cfg.createdAt,
+      error: rt.error,
+    };
+  }
+
+  private get(id: string): Runtime {
+    const rt = this.drops.get(id);
+    if (!rt) throw new DropError('DROP_NOT_FOUND', 'There is no such drop (it may have been removed).');
+    return rt;
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    await this.load();
+    return fn();
+  }
+
+  // ── files ────────────────────────────────────────────────────────────────
+
+  private keyFile(id: string): string {
+    return join(this.opts.root, id, 'onion.key');
+  }
+
+  private async readKey(id: string): Promise<string | null> {
+    try {
+      const text = (await readFile(this.keyFile(id), 'utf8')).trim();
+      return /^ED25519-V3:[A-Za-z0-9+/=]+$/.test(text) ? text : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private async writeKey(id: string, key: string): Promise<void> {
+    await mkdir(join(this.opts.root, id), { recursive: true, mode: 0o700 });
+    await writeAtomic(this.keyFile(id), `${key}\n`);
+  }
+
+  private async save(): Promise<void> {
+    await mkdir(this.opts.root, { recursive: true, mode: 0o700 });
+    await writeAtomic(this.configFile, `${JSON.stringify([...this.drops.values()].map((rt) => rt.cfg), null, 2)}\n`);
+  }
+}
+
+/** Owner-only, fsync-free but atomic: a crash leaves the old file or the new one, never half. */
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, text, { mode: 0o600 });
+  await rename(tmp, path);
+}

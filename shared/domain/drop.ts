@@ -1,0 +1,92 @@
+// Onion drop DTOs: what the journalist configures, the drop's state (publishing → published from
+// HS_DESC events), and each upload's progress. Sizes are bytes; times are epoch ms.
+import { z } from 'zod';
+
+export const DropIdSchema = z.string().regex(/^[0-9a-f]{16}$/, 'a drop id is 16 hex characters');
+export const DropAcceptSchema = z.enum(['files', 'text', 'both']);
+export type DropAccept = z.infer<typeof DropAcceptSchema>;
+
+const GB = 1024 ** 3;
+export const DropLimitsSchema = z.object({
+  maxFileBytes: z.number().int().min(1024).max(1024 * GB),
+  maxUploadBytes: z.number().int().min(1024).max(1024 * GB),
+  maxMessageBytes: z.number().int().min(1).max(10 * 1024 * 1024),
+});
+export type DropLimits = z.infer<typeof DropLimitsSchema>;
+
+export const DEFAULT_DROP_LIMITS: DropLimits = { maxFileBytes: 4 * GB, maxUploadBytes: 8 * GB, maxMessageBytes: 1024 * 1024 };
+
+const AbsolutePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'must be an absolute path');
+
+export const DropCreateArgsSchema = z
+  .object({
+    title: z.string().trim().min(1).max(200),
+    note: z.string().max(4000).default(''),
+    accept: DropAcceptSchema.default('both'),
+    limits: DropLimitsSchema.partial().default({}),
+    /** Keep the .onion across restarts (key stored owner-only in the app's data dir). */
+    persistent: z.boolean().default(false),
+    /** Sources need a private key (tor ClientAuthV3) to reach the drop at all. */
+    clientAuth: z.boolean().default(false),
+    /** Where uploads land; default: the app's data dir. */
+    folder: AbsolutePath.optional(),
+  })
+  .strict()
+  .refine((a) => (a.limits.maxFileBytes ?? 0) <= (a.limits.maxUploadBytes ?? Infinity), 'the per-file limit cannot exceed the per-upload limit');
+export type DropCreateArgs = z.input<typeof DropCreateArgsSchema>;
+
+export const DropStateSchema = z.enum(['stopped', 'starting', 'publishing', 'published', 'failed']);
+export type DropState = z.infer<typeof DropStateSchema>;
+
+export const OnionAddressSchema = z.string().regex(/^[a-z2-7]{56}\.onion$/, 'a v3 onion address');
+
+export const DropSchema = z.object({
+  id: DropIdSchema,
+  title: z.string(),
+  note: z.string(),
+  accept: DropAcceptSchema,
+  limits: DropLimitsSchema,
+  persistent: z.boolean(),
+  clientAuth: z.boolean(),
+  state: DropStateSchema,
+  /** Known once ADD_ONION answered; kept while stopped for persistent drops. */
+  address: OnionAddressSchema.nullable(),
+  /** Tor Browser's format: <address without .onion>:descriptor:x25519:<base32 private key>. */
+  clientKey: z.string().nullable(),
+  /** The loopback port the onion forwards to, while running. */
+  localPort: z.number().int().min(1).max(65535).nullable(),
+  folder: z.string(),
+  createdAt: z.number(),
+  error: z.string().nullable(),
+});
+export type Drop = z.infer<typeof DropSchema>;
+
+export const DropRefSchema = z.object({ id: DropIdSchema }).strict();
+
+export const DropFileSchema = z.object({
+  name: z.string(),
+  bytes: z.number().int().nonnegative(),
+  complete: z.boolean(),
+  kind: z.enum(['file', 'message']),
+});
+
+export const DropUploadSchema = z.object({
+  dropId: DropIdSchema,
+  /** The upload's folder name: its receive time, collision-suffixed. */
+  id: z.string(),
+  receivedAt: z.number(),
+  state: z.enum(['receiving', 'complete', 'incomplete']),
+  /** Request bytes read so far and the Content-Length the browser announced (null if none). */
+  received: z.number().int().nonnegative(),
+  expected: z.number().int().nonnegative().nullable(),
+  /** File and message bytes written to disk. */
+  stored: z.number().int().nonnegative(),
+  files: z.array(DropFileSchema),
+  reason: z.string().nullable(),
+  path: z.string(),
+});
+export type DropUpload = z.infer<typeof DropUploadSchema>;
