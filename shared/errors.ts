@@ -33,6 +33,8 @@ export const ERROR_CODES = [
   'TOR_BOOTSTRAP_TIMEOUT',
   'TOR_RATE_LIMITED',
   'TOR_SOCKS_FAILED',
+  'BRIDGE_INVALID', // a bridge line or choice was rejected; the message names every bad field
+  'BRIDGE_TRANSPORT_UNAVAILABLE', // the bridge needs a pluggable transport this install cannot run
   // i2p
   'SAM_FAILED', // details.result keeps SAM's RESULT code
   'SAM_PROTOCOL',

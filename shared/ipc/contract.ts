@@ -17,6 +17,15 @@ import {
   TorConfigSchema,
   TorStatusSchema,
 } from '../domain/tor';
+import {
+  BridgeConfigSchema,
+  BridgeLineResultSchema,
+  BridgeLineTextSchema,
+  BridgeSelectionSchema,
+  BuiltinListSchema,
+  DiagnosisSchema,
+  ReachabilityResultSchema,
+} from '../domain/bridges';
 import { DropCreateArgsSchema, DropRefSchema, DropSchema, DropUploadSchema } from '../domain/drop';
 import {
   ClientTunnelSchema,
@@ -153,6 +162,29 @@ export const contract = {
     onDrop: event(DropSchema),
     onRemoved: event(DropRefSchema),
     onUpload: event(DropUploadSchema),
+  },
+  bridges: {
+    /** Tor Browser's built-in choices with explanations; `available` is false where the transport is not runnable. */
+    listBuiltin: invoke(NoArgs, BuiltinListSchema),
+    /** Parses pasted text (one or many lines); nothing is applied. */
+    validate: invoke(z.object({ text: z.string().max(64_000) }).strict(), z.array(BridgeLineResultSchema)),
+    /** SETCONF on the running tor and remembered; rejects the whole choice if any line is invalid. */
+    apply: invoke(BridgeSelectionSchema, BridgeConfigSchema),
+    /** RESETCONF UseBridges/Bridge/ClientTransportPlugin: back to a direct connection. */
+    revert: invoke(NoArgs, BridgeConfigSchema),
+    current: invoke(NoArgs, BridgeConfigSchema),
+    /** A throwaway tor with only this bridge; resolves when it has directory info, fails or times out. */
+    test: invoke(z.object({ line: BridgeLineTextSchema }).strict(), ReachabilityResultSchema),
+    listTests: invoke(NoArgs, z.array(ReachabilityResultSchema)),
+    diagnosis: invoke(NoArgs, DiagnosisSchema),
+    onDiagnosis: event(DiagnosisSchema),
+    onTest: event(ReachabilityResultSchema),
+  },
+  guidance: {
+    /** Performs one action of a recommendation (start tor, turn on a bridge, create a protected drop …). */
+    apply: invoke(z.object({ action: GuidanceActionSchema }).strict(), ApplyResultSchema),
+    /** Measures the networks running now; never invents a number for one that is not. */
+    measure: invoke(NoArgs, z.array(MeasurementSchema)),
   },
   logs: {
     recent: invoke(
