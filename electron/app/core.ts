@@ -12,8 +12,6 @@ import { SettingsStore } from '../config/settings';
 import { preparePaths, type AppMode, type AppPaths } from '../config/paths';
 import { defaultResourcesDir } from '../supervisor/binaries';
 import { TorService, type TorNetworkPlan } from '../services/tor/tor-service';
-import { BridgesService, type BridgeLab } from '../services/bridges/bridges-service';
-import { defaultTransportResolver } from '../services/bridges/transports';
 import { DropService } from '../services/drop/drop-service';
 import { BridgesService, type BridgeLab } from '../services/bridges/bridges-service';
 import { defaultTransportResolver } from '../services/bridges/transports';
@@ -29,8 +27,6 @@ export interface CoreOptions {
   resourcesDir?: string;
   /** Start the networks the settings ask for. Tests that only need the shell pass false. */
   autostart?: boolean;
-  /** No bootstrap progress for this long counts as a stall for the diagnosis (default 20 s). */
-  bridgeStallMs?: number;
   /**
    * Lab mode: how the app's daemons join the private networks. Started lazily the first time a
    * network starts, so the window is up at once.
@@ -42,8 +38,6 @@ export interface CoreOptions {
 
 export interface LabProvider {
   tor(): Promise<TorNetworkPlan>;
-  /** The lab's bridge and how a throwaway tor joins the lab (Bridges page). */
-  bridgeLab?(): Promise<BridgeLab>;
   /** The lab's bridge and how a throwaway tor joins the lab (Bridges page). */
   bridgeLab?(): Promise<BridgeLab>;
   /** The lab I2P network (routers on loopback) and how the app's i2pd joins it. */
@@ -70,7 +64,6 @@ export interface Core {
   bus: EventBus;
   router: IpcRouter;
   tor: TorService;
-  bridges: BridgesService;
   drops: DropService;
   bridges: BridgesService;
   i2p: I2pService;
@@ -110,20 +103,6 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     ...(opts.mode === 'lab' ? { network: lab ? () => lab.tor() : noLab } : {}),
   });
   modules.set('tor', tor);
-
-  const bridges = new BridgesService({
-    tor,
-    bus,
-    logger,
-    registry,
-    resourcesDir,
-    root: paths.networkDir('bridges'),
-    mode: opts.mode,
-    resolveTransport: defaultTransportResolver(resourcesDir),
-    ...(lab?.bridgeLab ? { lab: lab.bridgeLab.bind(lab) } : {}),
-    ...(opts.bridgeStallMs ? { stallMs: opts.bridgeStallMs } : {}),
-  });
-  await bridges.start();
   const drops = new DropService({ root: join(paths.dataDir, 'drops'), tor, bus, logger });
 
   const bridges = new BridgesService({
@@ -228,7 +207,6 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       recent: async ({ source, limit }) => logger.recent(limit, source),
     },
     tor: tor.handlers(),
-    bridges: bridges.handlers(),
     drop: drops.handlers(),
     bridges: bridges.handlers(),
     i2p: i2p.handlers(),
@@ -260,7 +238,6 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     bus,
     router,
     tor,
-    bridges,
     drops,
     i2p,
     nym,
@@ -270,7 +247,6 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     shutdown: () => {
       stopping ??= (async () => {
         log.info('stopping every supervised process');
-        bridges.stop();
         await drops.shutdown();
         bridges.stop();
         await registry.stopAll();

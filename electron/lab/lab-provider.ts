@@ -6,7 +6,6 @@ import type { ProcessRegistry } from '../supervisor/registry';
 import type { TorNetworkPlan } from '../services/tor/tor-service';
 import { startTorLab, type TorLab } from './tor/tor-lab';
 import type { BridgeLab } from '../services/bridges/bridges-service';
-import type { BridgeLab } from '../services/bridges/bridges-service';
 import type { NymNetworkPlan } from '../services/nym/nym-service';
 import { startNymLab, type NymLab } from './nym/nym-lab';
 
@@ -21,17 +20,6 @@ export interface LabOptions {
   bridge?: boolean;
   /** Extra nym-lab-mixnet flags (shorter delays in tests). */
   nymMixnetArgs?: string[];
-  /**
-   * Stall the app's tor until a bridge is applied: its DirAuthority keeps the lab's identity but
-   * points at a closed loopback port, so tor sits at "conn" like a censored client; through the
-   * lab bridge (which knows the real authority) it bootstraps. Default: UNDERPASS_LAB_TOR_STALL=1.
-   */
-  stallTor?: boolean;
-}
-
-/** The lab DirAuthority line with its ORPort and DirPort moved to 127.0.0.1:1, where nothing listens. */
-export function unreachableDirAuthority(line: string): string {
-  return line.replace(/orport=\d+/, 'orport=1').replace(/127\.0\.0\.1:\d+/, '127.0.0.1:1');
   /**
    * Stall the app's tor until a bridge is applied: its DirAuthority keeps the lab's identity but
    * points at a closed loopback port, so tor sits at "conn" like a censored client; through the
@@ -73,17 +61,6 @@ export function createLabProvider(options: LabOptions = {}) {
           wrapSpawn: (plan) => lab.wrapSpawn(plan),
           unixSockets: lab.needsUnixSockets,
           labOrigin: lab.exitAvailable ? `http://${lab.origin.host}:${lab.origin.port}/` : null,
-        };
-      },
-      bridgeLab: async (): Promise<BridgeLab> => {
-        if (!torLab) throw new Error('the Tor lab has not started (start tor first)');
-        const lab = await torLab;
-        return {
-          bridgeLine: lab.bridge?.line ?? null,
-          // A bridge client keeps its guards (notes §7.6 concerns relay guards only).
-          networkLines: lab.clientTorrcLines.filter((l) => l !== 'UseEntryGuards 0'),
-          wrapSpawn: (plan) => lab.wrapSpawn(plan),
-          unixSockets: lab.needsUnixSockets,
         };
       },
       bridgeLab: async (): Promise<BridgeLab> => {
