@@ -95,6 +95,8 @@ export class BridgesService {
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
   private loaded: Promise<void> | null = null;
+  /** Per tor run: options apply() changed besides the bridge ones, with their previous values. */
+  private readonly restore = new WeakMap<TorController, Record<string, string>>();
 
   constructor(private readonly opts: BridgesServiceOptions) {
     this.log = opts.logger.scope('bridges');
@@ -216,8 +218,11 @@ export class BridgesService {
     const controller = this.controllerOrNull();
     if (controller) {
       try {
-        // Bridge lines first: with UseBridges reset but Bridge lines present tor would complain.
-        await controller.resetConf([...BRIDGE_OPTIONS]);
+        // One RESETCONF: the bridge options back to their defaults (the app's torrc sets none of them),
+        // and whatever apply() changed besides them back to the value it had.
+        const restore = this.restore.get(controller) ?? {};
+        await controller.resetConf({ ...Object.fromEntries(BRIDGE_OPTIONS.map((k) => [k, null])), ...restore });
+        this.restore.delete(controller);
       } catch (e) {
         throw this.torError(e);
       }
@@ -242,8 +247,17 @@ export class BridgesService {
 
   private async setConf(controller: TorController, conf: Awaited<ReturnType<BridgesService['configFor']>>): Promise<void> {
     try {
+      // tor refuses UseBridges without entry guards ("Setting UseBridges requires also setting
+      // UseEntryGuards"); the lab's clients run with UseEntryGuards 0, so turn guards on and put the
+      // old value back on revert (RESETCONF would give tor's default, not the torrc's value).
+      const guards = (await controller.getConf(['UseEntryGuards'])).UseEntryGuards?.[0];
+      const extra: Record<string, string> = {};
+      if (guards === '0') {
+        extra.UseEntryGuards = '1';
+        if (!this.restore.has(controller)) this.restore.set(controller, { UseEntryGuards: '0' });
+      }
       // One SETCONF: tor validates the whole set and applies all or nothing.
-      await controller.setConf({ UseBridges: conf.UseBridges, ClientTransportPlugin: conf.ClientTransportPlugin, Bridge: conf.Bridge });
+      await controller.setConf({ UseBridges: conf.UseBridges, ClientTransportPlugin: conf.ClientTransportPlugin, Bridge: conf.Bridge, ...extra });
     } catch (e) {
       throw this.torError(e);
     }
