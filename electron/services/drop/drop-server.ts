@@ -2,6 +2,7 @@
 // streams multipart uploads (busboy) into DropStorage and reports progress. It logs no source
 // data: no addresses (all loopback anyway), no user agents, no file names.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { chmod, rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { ScopedLogger } from '../../logging/logger';
@@ -31,6 +32,12 @@ export interface DropServerOptions {
   progressEveryMs?: number;
   /** A connection silent this long is dropped (a dead circuit); the upload is marked incomplete. */
   idleTimeoutMs?: number;
+  /**
+   * Also listen on this unix socket: the onion's target where the platform has them. No other
+   * local user can reach it, and it works when the app's tor runs in another network namespace
+   * (the lab), where 127.0.0.1 is not ours.
+   */
+  unixPath?: string;
 }
 
 /** Multipart framing around the content: boundaries, part headers, the message field. */
@@ -59,6 +66,7 @@ function failureOf(e: unknown): Failure {
 
 export class DropServer {
   private server: Server | null = null;
+  private unixServer: Server | null = null;
   private onionHost: string | null = null;
   private info: DropPageInfo;
   private readonly active = new Set<IncomingMessage>();
@@ -78,6 +86,22 @@ export class DropServer {
   }
 
   async start(): Promise<number> {
+    this.server = await this.listen((srv, done) => srv.listen(0, '127.0.0.1', done));
+    const unixPath = this.opts.unixPath;
+    if (unixPath) {
+      await rm(unixPath, { force: true });
+      this.unixServer = await this.listen((srv, done) => srv.listen(unixPath, done));
+      await chmod(unixPath, 0o600);
+    }
+    return this.port ?? 0;
+  }
+
+  /** The unix socket tor should forward to, when there is one. */
+  get socketPath(): string | null {
+    return this.unixServer ? (this.opts.unixPath ?? null) : null;
+  }
+
+  private async listen(bind: (srv: Server, done: () => void) => void): Promise<Server> {
     const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000, maxHeaderSize: 16 * 1024 }, (req, res) => {
       this.handle(req, res);
     });
@@ -86,19 +110,20 @@ export class DropServer {
     server.on('clientError', (_err, socket) => socket.destroy());
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      bind(server, () => resolve());
     });
-    this.server = server;
-    return this.port ?? 0;
+    return server;
   }
 
   async stop(): Promise<void> {
-    const s = this.server;
+    const servers = [this.server, this.unixServer].filter((s): s is Server => s !== null);
     this.server = null;
-    if (!s) return;
+    this.unixServer = null;
     for (const req of this.active) req.destroy();
-    s.closeAllConnections();
-    await new Promise<void>((r) => s.close(() => r()));
+    for (const s of servers) {
+      s.closeAllConnections();
+      await new Promise<void>((r) => s.close(() => r()));
+    }
   }
 
   private allowedHost(host: string | undefined): boolean {

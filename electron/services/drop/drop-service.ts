@@ -216,9 +216,11 @@ export class DropService {
         storage: rt.storage,
         log: this.log,
         onUpload: (p) => this.onUpload(rt, p),
+        ...(process.platform === 'win32' ? {} : { unixPath: join(this.opts.root, rt.cfg.id, 'http.sock') }),
       });
       try {
         await rt.storage.ensureRoot();
+        await mkdir(join(this.opts.root, rt.cfg.id), { recursive: true, mode: 0o700 });
         await server.start();
       } catch (e) {
         this.setState(rt, 'failed', `the drop's local server could not start: ${(e as Error).message}`);
@@ -287,6 +289,8 @@ export class DropService {
   private async publish(rt: Runtime): Promise<void> {
     const port = rt.server?.port;
     if (!port) return;
+    const socketPath = rt.server?.socketPath;
+    const target = socketPath ? `unix:${socketPath}` : `127.0.0.1:${port}`;
     let c: TorController;
     try {
       c = this.opts.tor.requireController();
@@ -303,7 +307,7 @@ export class DropService {
     try {
       const result = await c.addOnion({
         key: rt.onionKey ? { type: 'ED25519-V3', key: rt.onionKey.replace(/^ED25519-V3:/, '') } : { type: 'NEW', algorithm: 'ED25519-V3' },
-        ports: [{ virtualPort: 80, target: `127.0.0.1:${port}` }],
+        ports: [{ virtualPort: 80, target }],
         ...(rt.cfg.clientAuth ? { clientAuthV3: [rt.cfg.clientAuth.publicKey] } : {}),
       });
       if (result.privateKey) {
