@@ -20,6 +20,8 @@ export interface LabOptions {
   bridge?: boolean;
   /** Extra nym-lab-mixnet flags (shorter delays in tests). */
   nymMixnetArgs?: string[];
+  /** Where the Nym lab's scripts live when this module is bundled away from them. */
+  nymScriptsDir?: string;
   /**
    * Stall the app's tor until a bridge is applied: its DirAuthority keeps the lab's identity but
    * points at a closed loopback port, so tor sits at "conn" like a censored client; through the
@@ -75,7 +77,12 @@ export function createLabProvider(options: LabOptions = {}) {
         };
       },
       nym: async (): Promise<NymNetworkPlan> => {
-        nymLab ??= startNymLab({ registry: deps.registry, logger: deps.logger, mixnetArgs: options.nymMixnetArgs ?? [] }).catch((e: unknown) => {
+        nymLab ??= startNymLab({
+          registry: deps.registry,
+          logger: deps.logger,
+          mixnetArgs: options.nymMixnetArgs ?? [],
+          ...(options.nymScriptsDir ? { scriptsDir: options.nymScriptsDir } : {}),
+        }).catch((e: unknown) => {
           nymLab = null;
           throw e;
         });

@@ -10,6 +10,7 @@ import { SettingsPage, useSettings } from '../features/settings/SettingsPage';
 import { LabPage } from '../features/lab/LabPage';
 import { NotYetPage } from '../features/placeholder/NotYetPage';
 import { TorPage } from '../features/tor/TorPage';
+import { MessagesPage } from '../features/messages/MessagesPage';
 
 function SectionBody({ id }: { id: SectionId }) {
   switch (id) {
@@ -24,7 +25,7 @@ function SectionBody({ id }: { id: SectionId }) {
     case 'i2p':
       return <NotYetPage what="I2P" network="i2p" />;
     case 'messages':
-      return <NotYetPage what="Nym messaging" network="nym" />;
+      return <MessagesPage />;
     case 'guidance':
       return <NotYetPage what="Threat-model guidance" />;
     case 'lab':

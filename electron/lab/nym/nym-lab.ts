@@ -12,8 +12,10 @@ import { LAB_ENV, LabDescriptorSchema, type LabDescriptor } from './lab-wire';
 import { helloGateway } from './standin-gateway';
 
 export const NYM_LAB_PROCESS_ID = 'lab:nym:mixnet';
-export const STANDIN_SCRIPT = fileURLToPath(new URL('./nym-client-standin.mjs', import.meta.url));
-const MIXNET_SCRIPT = fileURLToPath(new URL('./nym-lab-mixnet.mjs', import.meta.url));
+/** This folder in the source tree; a bundled main passes `scriptsDir` instead (import.meta.url points into out/). */
+export function defaultNymScriptsDir(): string {
+  return fileURLToPath(new URL('.', import.meta.url));
+}
 
 export interface NymLabOptions {
   registry: ProcessRegistry;
@@ -22,6 +24,8 @@ export interface NymLabOptions {
   mixnetArgs?: string[];
   /** Default: a fresh mkdtemp, removed by stop(). */
   dir?: string;
+  /** Where nym-lab-mixnet.mjs and nym-client-standin.mjs live (default: beside this module). */
+  scriptsDir?: string;
 }
 
 export interface NymLab {
@@ -41,6 +45,9 @@ export function nodeCommand(): { command: string; env: Record<string, string> } 
 export async function startNymLab(opts: NymLabOptions): Promise<NymLab> {
   const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'unymlab-')));
   const descriptorFile = join(dir, 'lab.json');
+  const scriptsDir = opts.scriptsDir ?? defaultNymScriptsDir();
+  const mixnetScript = join(scriptsDir, 'nym-lab-mixnet.mjs');
+  const standinScript = join(scriptsDir, 'nym-client-standin.mjs');
   const node = nodeCommand();
   const readDescriptor = async (): Promise<LabDescriptor | null> => {
     try {
@@ -63,7 +70,7 @@ export async function startNymLab(opts: NymLabOptions): Promise<NymLab> {
         return {
           command: node.command,
           // The seed file keeps the gateway identity (part of every lab address) across mixnet restarts.
-          args: [MIXNET_SCRIPT, '--descriptor', descriptorFile, '--gateway-seed-file', join(dir, 'gateway.seed'), ...(opts.mixnetArgs ?? [])],
+          args: [mixnetScript, '--descriptor', descriptorFile, '--gateway-seed-file', join(dir, 'gateway.seed'), ...(opts.mixnetArgs ?? [])],
           env: { ...process.env, ...node.env },
           cwd: dir,
         };
@@ -102,10 +109,10 @@ export async function startNymLab(opts: NymLabOptions): Promise<NymLab> {
       const t = (await descriptor()).timing;
       return {
         command: node.command,
-        argsPrefix: [STANDIN_SCRIPT],
+        argsPrefix: [standinScript],
         env: { ...node.env, [LAB_ENV]: descriptorFile },
         traffic: traffic('lab', t.messageSendingAverageDelayMs, t.loopCoverAverageDelayMs, t.averagePacketDelayMs),
-        file: STANDIN_SCRIPT,
+        file: standinScript,
       };
     },
     stop: async () => {

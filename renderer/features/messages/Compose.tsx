@@ -1,0 +1,100 @@
+// Writing to an address: plain or anonymous (with reply SURBs), with the trade-off said plainly.
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useId, useState, type FormEvent } from 'react';
+import { api } from '../../ipc/api';
+import { unwrap } from '../../../shared/ipc/result';
+import { NYM_DEFAULT_REPLY_SURBS, NYM_MAX_REPLY_SURBS, NYM_MAX_TEXT_CHARS, type Contact } from '../../../shared/domain/nym';
+import { ErrorNote } from '../../ui/ErrorNote';
+import { applyMessageEvent } from './queries';
+import { useMessagesUi } from './store';
+
+export function Compose({ contacts, fixedAddress, disabled }: { contacts: Contact[]; fixedAddress?: string | null; disabled: boolean }) {
+  const qc = useQueryClient();
+  const select = useMessagesUi((s) => s.select);
+  const ids = useId();
+  const to = useMessagesUi((s) => s.draftTo);
+  const setTo = useMessagesUi((s) => s.setDraftTo);
+  const [text, setText] = useState('');
+  const [mode, setMode] = useState<'anonymous' | 'plain'>('anonymous');
+  const [surbs, setSurbs] = useState(NYM_DEFAULT_REPLY_SURBS);
+  const [includeAddress, setIncludeAddress] = useState(false);
+  const address = (fixedAddress ?? to).trim();
+  const send = useMutation({
+    mutationFn: async () =>
+      unwrap(
+        await api.nym.send(
+          mode === 'anonymous' ? { address, text, anonymous: true, replySurbs: surbs } : { address, text, anonymous: false, includeAddress },
+        ),
+      ),
+    onSuccess: (e) => {
+      applyMessageEvent(qc, e);
+      setText('');
+      if (!fixedAddress) {
+        setTo('');
+        select(e.conversation.id);
+      }
+    },
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    send.mutate();
+  };
+  return (
+    <form onSubmit={submit} className="nym-compose" aria-label={fixedAddress ? 'Write in this conversation' : 'New message'}>
+      {fixedAddress ? null : (
+        <div className="row">
+          <label htmlFor={`${ids}-to`}>To (contact or Nym address)</label>
+          <input id={`${ids}-to`} list={`${ids}-contacts`} value={to} onChange={(e) => setTo(e.target.value)} className="code" required spellCheck={false} />
+          <datalist id={`${ids}-contacts`}>
+            {contacts.map((c) => (
+              <option key={c.id} value={c.address}>
+                {c.name}
+              </option>
+            ))}
+          </datalist>
+        </div>
+      )}
+      <label htmlFor={`${ids}-text`}>Message</label>
+      <textarea id={`${ids}-text`} value={text} onChange={(e) => setText(e.target.value)} maxLength={NYM_MAX_TEXT_CHARS} rows={3} required />
+      <fieldset>
+        <legend>How to send</legend>
+        <label className="check">
+          <input type="radio" name={`${ids}-mode`} checked={mode === 'anonymous'} onChange={() => setMode('anonymous')} />
+          Anonymous (they can reply, your address stays hidden)
+        </label>
+        <label className="check">
+          <input type="radio" name={`${ids}-mode`} checked={mode === 'plain'} onChange={() => setMode('plain')} />
+          Plain (no reply path)
+        </label>
+        <p className="muted" id={`${ids}-tradeoff`}>
+          Anonymous attaches single-use reply blocks (SURBs) so they can answer without ever learning your address; each costs about 1.2 KB more
+          to send. Plain is lighter, but they see no sender and cannot answer unless you include your address, which tells them who you are.
+        </p>
+        {mode === 'anonymous' ? (
+          <div className="row">
+            <label htmlFor={`${ids}-surbs`}>Reply SURBs to attach</label>
+            <input
+              id={`${ids}-surbs`}
+              type="number"
+              min={0}
+              max={NYM_MAX_REPLY_SURBS}
+              value={surbs}
+              onChange={(e) => setSurbs(Math.max(0, Math.min(NYM_MAX_REPLY_SURBS, Math.round(Number(e.target.value) || 0))))}
+              aria-describedby={`${ids}-tradeoff`}
+            />
+          </div>
+        ) : (
+          <label className="check">
+            <input type="checkbox" checked={includeAddress} onChange={(e) => setIncludeAddress(e.target.checked)} />
+            Include my address so they can answer (they will know it is me)
+          </label>
+        )}
+      </fieldset>
+      <button type="submit" disabled={disabled || send.isPending || text.trim() === '' || address === ''}>
+        {mode === 'anonymous' ? 'Send anonymously' : 'Send plain message'}
+      </button>
+      {disabled ? <p className="muted">Start the Nym client to send.</p> : null}
+      {send.isError ? <ErrorNote error={send.error} /> : null}
+    </form>
+  );
+}

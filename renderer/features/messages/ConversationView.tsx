@@ -1,0 +1,85 @@
+// One conversation: its messages with their honest state, and the way to answer (by address or by sender tag).
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { api } from '../../ipc/api';
+import { unwrap } from '../../../shared/ipc/result';
+import { NYM_MAX_TEXT_CHARS, type Contact } from '../../../shared/domain/nym';
+import { ErrorNote } from '../../ui/ErrorNote';
+import { Compose } from './Compose';
+import { applyMessageEvent, nymKeys, useConversation } from './queries';
+import { kindText, messageStateText } from './wording';
+
+export function ConversationView({ id, contacts, running }: { id: string; contacts: Contact[]; running: boolean }) {
+  const qc = useQueryClient();
+  const conv = useConversation(id);
+  const unread = conv.data?.unread ?? 0;
+  useEffect(() => {
+    if (unread > 0) {
+      void api.nym.markRead({ conversationId: id }).then(() => qc.invalidateQueries({ queryKey: nymKeys.conversations() }));
+    }
+  }, [id, unread, qc]);
+  if (conv.isPending) return <p>Loading…</p>;
+  if (conv.isError) return <ErrorNote error={conv.error} />;
+  const c = conv.data;
+  return (
+    <section aria-labelledby="conv-h" className="nym-conversation">
+      <h2 id="conv-h">{c.title}</h2>
+      {c.kind === 'tag' ? (
+        <p className="muted">
+          This person wrote anonymously: you do not know their address. Your replies travel back through the reply SURBs they attached.
+        </p>
+      ) : null}
+      {c.kind === 'inbox' ? <p className="muted">Plain messages that carried no address: nobody can be answered from here.</p> : null}
+      <div role="log" aria-label="Messages" aria-live="polite" className="nym-messages">
+        <ol className="nym-message-list">
+        {c.messages.map((m) => (
+          <li key={m.id} className={`nym-msg nym-msg-${m.direction}`} data-testid="nym-message" data-state={m.state}>
+            <p className="nym-msg-text">{m.text}</p>
+            <p className="muted nym-msg-meta">
+              {m.direction === 'out' ? 'You' : 'Them'} · {new Date(m.at).toLocaleTimeString()} · {kindText(m)} ·{' '}
+              <span className={m.state === 'failed' || m.state === 'dropped' ? 'error-note' : ''} data-testid="nym-message-state">
+                {messageStateText(m)}
+              </span>
+            </p>
+          </li>
+        ))}
+        </ol>
+      </div>
+      {c.kind === 'contact' && c.address ? <Compose contacts={contacts} fixedAddress={c.address} disabled={!running} /> : null}
+      {c.kind === 'tag' ? <ReplyForm conversationId={c.id} canReply={c.canReply} disabled={!running} /> : null}
+    </section>
+  );
+}
+
+function ReplyForm({ conversationId, canReply, disabled }: { conversationId: string; canReply: boolean; disabled: boolean }) {
+  const qc = useQueryClient();
+  const ids = useId();
+  const [text, setText] = useState('');
+  const reply = useMutation({
+    mutationFn: async () => unwrap(await api.nym.reply({ conversationId, text })),
+    onSuccess: (e) => {
+      applyMessageEvent(qc, e);
+      setText('');
+    },
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    reply.mutate();
+  };
+  return (
+    <form onSubmit={submit} className="nym-compose" aria-label="Anonymous reply">
+      <label htmlFor={`${ids}-reply`}>Reply (goes back by sender tag, without their address)</label>
+      <textarea id={`${ids}-reply`} value={text} onChange={(e) => setText(e.target.value)} maxLength={NYM_MAX_TEXT_CHARS} rows={3} required />
+      {!canReply ? (
+        <p className="muted">
+          Reply not possible yet: your Nym client holds no reply SURBs from this sender since it started. A reply now will most likely be dropped;
+          wait until they write again anonymously.
+        </p>
+      ) : null}
+      <button type="submit" disabled={disabled || reply.isPending || text.trim() === ''}>
+        Send anonymous reply
+      </button>
+      {reply.isError ? <ErrorNote error={reply.error} /> : null}
+    </form>
+  );
+}
