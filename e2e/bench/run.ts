@@ -4,8 +4,9 @@ import { ipcRoundtrip } from './ipc-roundtrip.bench';
 import { torParse } from './tor-parse.bench';
 import { torLab } from './tor-lab.bench';
 import { uiCircuits } from './ui-circuits.bench';
+import { nymLab } from './nym-lab.bench';
 
-const BENCHMARKS: Benchmark[] = [ipcRoundtrip, torParse, torLab, uiCircuits];
+const BENCHMARKS: Benchmark[] = [ipcRoundtrip, torParse, torLab, uiCircuits, nymLab];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

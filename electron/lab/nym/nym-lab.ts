@@ -1,6 +1,6 @@
 // Lab mode's Nym network for the app: the lab mixnet as a supervised process (`lab:nym:mixnet`) and
 // the plan that makes the app's NymService run the nym-client stand-in against it. Loopback only.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +44,7 @@ export function nodeCommand(): { command: string; env: Record<string, string> } 
 
 export async function startNymLab(opts: NymLabOptions): Promise<NymLab> {
   const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'unymlab-')));
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const descriptorFile = join(dir, 'lab.json');
   const scriptsDir = opts.scriptsDir ?? defaultNymScriptsDir();
   const mixnetScript = join(scriptsDir, 'nym-lab-mixnet.mjs');
