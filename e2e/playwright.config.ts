@@ -7,7 +7,8 @@ const systemChromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((
 
 export default defineConfig({
   testDir: './specs',
-  outputDir: './.artifacts/test-results',
+  // Separate output dirs let several runs share a checkout (parallel developers, a bench beside tests).
+  outputDir: process.env.UNDERPASS_PW_OUTPUT ?? './.artifacts/test-results',
   timeout: 60_000,
   expect: { timeout: 15_000 },
   fullyParallel: false,

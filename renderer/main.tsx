@@ -3,6 +3,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Providers } from './app/providers';
 import { App } from './app/App';
+import './i18n';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('missing #root');

@@ -11,8 +11,11 @@ test('every section is reachable with the keyboard alone and passes axe', async 
   expect(page.url()).not.toContain('token=');
   for (const name of SECTIONS) {
     // From the top of the page, Tab until the section's link has focus, then press Enter.
-    await page.keyboard.press('Escape');
-    await page.locator('body').focus();
+    // Start from the top of the document, as after loading the page (the sequential focus starting point).
+    await page.evaluate(() => {
+      document.body.tabIndex = -1;
+      document.body.focus();
+    });
     let found = false;
     for (let i = 0; i < 40 && !found; i++) {
       await page.keyboard.press('Tab');
@@ -47,7 +50,8 @@ test('the language setting persists and mirrors the layout for Persian', async (
   await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
   await page.reload();
   await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
-  await page.getByRole('link', { name: 'Settings' }).click();
+  // The navigation is in Persian now.
+  await page.getByRole('link', { name: 'تنظیمات' }).click();
   await page.getByLabel('Interface language').selectOption('en');
   await expect(page.locator('html')).toHaveAttribute('dir', 'ltr');
 });

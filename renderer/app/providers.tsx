@@ -2,6 +2,7 @@
 import { QueryClientProvider } from '@tanstack/react-query';
 import { Component, type ReactNode } from 'react';
 import { queryClient } from './query-client';
+import i18n from '../i18n';
 
 class ErrorBoundary extends Component<{ children: ReactNode }, { error: Error | null }> {
   override state = { error: null as Error | null };
@@ -12,9 +13,9 @@ class ErrorBoundary extends Component<{ children: ReactNode }, { error: Error | 
     if (this.state.error) {
       return (
         <div role="alert" className="notice">
-          <p>Underpass hit an unexpected error in this window: {this.state.error.message}</p>
+          <p>{i18n.t('shell.crashed', { message: this.state.error.message })}</p>
           <button type="button" onClick={() => this.setState({ error: null })}>
-            Try again
+            {i18n.t('common.tryAgain')}
           </button>
         </div>
       );

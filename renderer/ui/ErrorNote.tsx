@@ -1,12 +1,17 @@
-// Shows an IPC failure with its stable code, so a user can report it precisely.
+// Shows an IPC failure: a translated summary for its stable code, the detail main sent, and the
+// code itself so a user can report it precisely.
+import { useTranslation } from 'react-i18next';
 import { IpcError } from '../../shared/ipc/result';
 
 export function ErrorNote({ error }: { error: unknown }) {
+  const { t } = useTranslation();
   const code = error instanceof IpcError ? error.code : 'INTERNAL';
-  const message = error instanceof Error ? error.message : 'Something went wrong.';
+  const message = error instanceof Error ? error.message : '';
+  const summary = t(`errors.${code}`);
   return (
     <p role="alert" className="error-note">
-      {message} <span className="code">({code})</span>
+      {summary}
+      {message && message !== summary ? ` ${message}` : ''} <span className="code">({code})</span>
     </p>
   );
 }

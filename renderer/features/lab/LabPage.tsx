@@ -1,4 +1,5 @@
 // Lab: what lab mode is, the lab's own processes, and the app log.
+import { useTranslation } from 'react-i18next';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
 import { api } from '../../ipc/api';
@@ -13,27 +14,26 @@ const logKeys = { recent: () => ['logs', 'recent'] as const };
 const MAX_LINES = 500;
 
 export function LabPage() {
+  const { t } = useTranslation();
   const info = useAppInfo();
   const statuses = useDaemonStatuses();
   const lab = (statuses.data ?? []).filter((s) => s.id.startsWith('lab:') || s.id.includes('-lab'));
   return (
     <div className="stack">
       <p className="lead">
-        {info.data?.mode === 'lab'
-          ? 'This app runs in lab mode: Tor, I2P and Nym are private networks started on this computer, on loopback addresses only.'
-          : 'This app runs on the real networks. Start it with `npm run lab` to use private test networks instead.'}
+        {info.data?.mode === 'lab' ? t('lab.labMode') : t('lab.realMode')}
       </p>
       <section aria-labelledby="lab-procs">
-        <h2 id="lab-procs">Lab processes</h2>
+        <h2 id="lab-procs">{t('lab.processes')}</h2>
         {lab.length === 0 ? (
-          <p className="muted">No lab network is running.</p>
+          <p className="muted">{t('lab.none')}</p>
         ) : (
           <table>
             <thead>
               <tr>
-                <th scope="col">Process</th>
-                <th scope="col">State</th>
-                <th scope="col">PID</th>
+                <th scope="col">{t('lab.process')}</th>
+                <th scope="col">{t('lab.state')}</th>
+                <th scope="col">{t('lab.pid')}</th>
               </tr>
             </thead>
             <tbody>
@@ -56,6 +56,7 @@ export function LabPage() {
 }
 
 function LogPanel() {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const logs = useQuery({ queryKey: logKeys.recent(), queryFn: async () => unwrap(await api.logs.recent({ limit: MAX_LINES })) });
   const onLine = useCallback(
@@ -65,9 +66,9 @@ function LogPanel() {
   useMainEvent(api.logs.onLine, onLine);
   return (
     <section aria-labelledby="log-h">
-      <h2 id="log-h">Log</h2>
+      <h2 id="log-h">{t('lab.log')}</h2>
       {logs.isError ? <ErrorNote error={logs.error} /> : null}
-      <pre className="log" role="log" tabIndex={0} aria-label="Application log">
+      <pre className="log" role="log" tabIndex={0} aria-label={t('lab.appLog')}>
         {(logs.data ?? []).map((l) => `${new Date(l.time).toLocaleTimeString()} ${l.level} [${l.source}${l.pid ? ` ${l.pid}` : ''}] ${l.message}`).join('\n')}
       </pre>
     </section>

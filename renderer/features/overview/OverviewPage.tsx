@@ -1,4 +1,5 @@
 // Overview: each network's supervisor state, live from onStatus events.
+import { useTranslation } from 'react-i18next';
 import { useMutation } from '@tanstack/react-query';
 import { api } from '../../ipc/api';
 import { unwrap } from '../../../shared/ipc/result';
@@ -8,20 +9,19 @@ import { ErrorNote } from '../../ui/ErrorNote';
 import { useAppInfo, useDaemonStatuses } from './queries';
 
 export function OverviewPage() {
+  const { t } = useTranslation();
   const info = useAppInfo();
   const statuses = useDaemonStatuses();
-  if (info.isPending || statuses.isPending) return <p>Loading…</p>;
+  if (info.isPending || statuses.isPending) return <p>{t('common.loading')}</p>;
   if (info.isError) return <ErrorNote error={info.error} />;
   if (statuses.isError) return <ErrorNote error={statuses.error} />;
   const byId = new Map(statuses.data.map((s) => [s.id, s]));
   return (
     <>
       <p className="lead">
-        {info.data.mode === 'lab'
-          ? 'Lab mode: every network here is a private network on this computer. Nothing leaves it.'
-          : 'Real networks: traffic goes through the public Tor, I2P and Nym networks.'}
+        {info.data.mode === 'lab' ? t('overview.labMode') : t('overview.realMode')}
       </p>
-      <ul className="cards" aria-label="Networks">
+      <ul className="cards" aria-label={t('overview.networks')}>
         {info.data.networks.map((n) => (
           <NetworkCard key={n.id} network={n} status={byId.get(n.id) ?? null} />
         ))}
@@ -31,6 +31,7 @@ export function OverviewPage() {
 }
 
 function NetworkCard({ network, status }: { network: NetworkAvailability; status: DaemonStatus | null }) {
+  const { t } = useTranslation();
   const start = useMutation({ mutationFn: async () => unwrap(await api.supervisor.start({ id: network.id })) });
   const stop = useMutation({ mutationFn: async () => unwrap(await api.supervisor.stop({ id: network.id })) });
   const state = network.available ? (status?.state ?? 'stopped') : 'unavailable';
@@ -40,30 +41,30 @@ function NetworkCard({ network, status }: { network: NetworkAvailability; status
       <h2>{network.label}</h2>
       <p>
         <StatusBadge state={state} />
-        {status?.pid ? <span className="muted"> pid {status.pid}</span> : null}
-        {status && status.restartCount > 0 ? <span className="muted"> · restarted {status.restartCount}×</span> : null}
+        {status?.pid ? <span className="muted"> {t('overview.pid', { pid: status.pid })}</span> : null}
+        {status && status.restartCount > 0 ? <span className="muted"> · {t('overview.restarted', { count: status.restartCount })}</span> : null}
       </p>
       {network.available ? null : <p className="muted">{network.reason}</p>}
       {status?.detail ? <p>{status.detail}</p> : null}
       {status?.lastError ? (
         <p className="error-note">
-          Last error: {status.lastError.message} <span className="code">({status.lastError.code})</span>
+          {t('overview.lastError', { message: status.lastError.message })} <span className="code">({status.lastError.code})</span>
         </p>
       ) : null}
       {status?.binary ? (
         <p className="muted">
-          {status.binary.source} binary {status.binary.version ?? ''}
+          {t(`overview.binary.${status.binary.source}`, { version: status.binary.version ?? '' })}
         </p>
       ) : null}
       {network.available ? (
         <div className="actions">
           {running ? (
             <button type="button" onClick={() => stop.mutate()} disabled={stop.isPending}>
-              Stop {network.label}
+              {t('overview.stop', { name: network.label })}
             </button>
           ) : (
             <button type="button" onClick={() => start.mutate()} disabled={start.isPending}>
-              Start {network.label}
+              {t('overview.start', { name: network.label })}
             </button>
           )}
         </div>

@@ -1,5 +1,6 @@
 // Read/written bytes per second over the last five minutes (uPlot), with the latest values as text
 // for screen readers.
+import { useTranslation } from 'react-i18next';
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -7,6 +8,7 @@ import type { BandwidthSample } from '../../../shared/domain/tor';
 import { formatBytes } from './format';
 
 export function BandwidthGraph({ samples }: { samples: BandwidthSample[] }) {
+  const { t } = useTranslation();
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
 
@@ -18,14 +20,14 @@ export function BandwidthGraph({ samples }: { samples: BandwidthSample[] }) {
       legend: { show: true },
       scales: { x: { time: true } },
       axes: [{ stroke: '#a9b6c3' }, { stroke: '#a9b6c3', values: (_u, vals) => vals.map((v) => formatBytes(v)) }],
-      series: [{}, { label: 'Received/s', stroke: '#7cc4ff' }, { label: 'Sent/s', stroke: '#6fdc8c' }],
+      series: [{}, { label: t('tor.receivedPerS'), stroke: '#7cc4ff' }, { label: t('tor.sentPerS'), stroke: '#6fdc8c' }],
     };
     plot.current = new uPlot(opts, [[], [], []], host.current);
     return () => {
       plot.current?.destroy();
       plot.current = null;
     };
-  }, []);
+  }, [t]);
 
   useEffect(() => {
     plot.current?.setData([samples.map((s) => s.time / 1000), samples.map((s) => s.read), samples.map((s) => s.written)]);
@@ -34,10 +36,10 @@ export function BandwidthGraph({ samples }: { samples: BandwidthSample[] }) {
   const last = samples[samples.length - 1];
   return (
     <section aria-labelledby="bw-h">
-      <h2 id="bw-h">Bandwidth</h2>
+      <h2 id="bw-h">{t('tor.bandwidth')}</h2>
       <div ref={host} className="graph" data-testid="bandwidth-graph" data-samples={samples.length} aria-hidden="true" />
       <p className="muted" data-testid="bandwidth-now">
-        {last ? `Now: received ${formatBytes(last.read)}/s, sent ${formatBytes(last.written)}/s` : 'Waiting for the first sample…'}
+        {last ? t('tor.bandwidthNow', { read: formatBytes(last.read), written: formatBytes(last.written) }) : t('tor.waitingSample')}
       </p>
     </section>
   );

@@ -1,5 +1,7 @@
 // Live circuits: guard → middle → exit with nickname, fingerprint, country and flags. Selecting a
 // circuit shows its streams; a circuit can be closed or chosen for new connections.
+import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { useMutation } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
@@ -10,14 +12,14 @@ import { ErrorNote } from '../../ui/ErrorNote';
 import { useTorUi } from './store';
 import { countryLabel, formatAge, formatBytes, shortFingerprint } from './format';
 
-const HOP_NAMES = ['Guard', 'Middle', 'Exit'];
-
-function hopRole(i: number, n: number): string {
-  if (n <= 3) return HOP_NAMES[i] ?? `Hop ${i + 1}`;
-  return i === 0 ? 'Guard' : i === n - 1 ? 'Last' : `Hop ${i + 1}`;
+function hopRole(i: number, n: number, t: TFunction): string {
+  if (i === 0) return t('tor.hop.guard');
+  if (n <= 3) return i === 1 ? t('tor.hop.middle') : t('tor.hop.exit');
+  return i === n - 1 ? t('tor.hop.last') : t('tor.hop.n', { n: i + 1 });
 }
 
 export function CircuitList({ circuits, streams, status }: { circuits: Circuit[]; streams: Stream[]; status: TorStatus }) {
+  const { t } = useTranslation();
   const selected = useTorUi((s) => s.selectedCircuit);
   const select = useTorUi((s) => s.select);
   const [now, setNow] = useState(() => Date.now());
@@ -35,19 +37,19 @@ export function CircuitList({ circuits, streams, status }: { circuits: Circuit[]
   return (
     <section aria-labelledby="circ-h">
       <h2 id="circ-h">
-        Circuits <span className="muted">({circuits.length})</span>
+        {t('tor.circuits')} <span className="muted">({circuits.length})</span>
       </h2>
       {status.pinnedCircuit ? (
         <p role="status">
-          New connections use circuit {status.pinnedCircuit}.{' '}
+          {t('tor.pinned', { id: status.pinnedCircuit })}{' '}
           <button type="button" onClick={() => pin.mutate(null)}>
-            Let tor choose again
+            {t('tor.unpin')}
           </button>
         </p>
       ) : null}
-      {sorted.length === 0 ? <p className="muted">No circuits yet.</p> : null}
+      {sorted.length === 0 ? <p className="muted">{t('tor.noCircuits')}</p> : null}
       <div ref={scroller} className="circuits-scroll">
-      <ul className="circuits" aria-label="Circuits" data-testid="circuit-list" style={{ blockSize: virtual.getTotalSize() }}>
+      <ul className="circuits" aria-label={t('tor.circuits')} data-testid="circuit-list" style={{ blockSize: virtual.getTotalSize() }}>
         {virtual.getVirtualItems().map((item) => {
           const c = sorted[item.index];
           if (!c) return null;
@@ -63,12 +65,12 @@ export function CircuitList({ circuits, streams, status }: { circuits: Circuit[]
           >
             <button type="button" className="circuit-head" aria-pressed={c.id === selected} onClick={() => select(c.id === selected ? null : c.id)}>
               <span className="code">#{c.id}</span> {c.status} · {c.purpose ?? 'GENERAL'}
-              {c.userBuilt ? ' · built by you' : ''} · {formatAge(c.createdAt, now)} · ↓{formatBytes(c.bytesRead)} ↑{formatBytes(c.bytesWritten)}
+              {c.userBuilt ? ` · ${t('tor.builtByYou')}` : ''} · {formatAge(c.createdAt, now)} · ↓{formatBytes(c.bytesRead)} ↑{formatBytes(c.bytesWritten)}
             </button>
-            <ol className="path" aria-label={`Path of circuit ${c.id}`}>
+            <ol className="path" aria-label={t('tor.pathOf', { id: c.id })}>
               {c.path.map((hop, i) => (
                 <li key={`${hop.fingerprint}-${i}`}>
-                  <span className="muted">{hopRole(i, c.path.length)}</span> <strong>{hop.nickname ?? 'unnamed'}</strong>{' '}
+                  <span className="muted">{hopRole(i, c.path.length, t)}</span> <strong>{hop.nickname ?? t('tor.unnamed')}</strong>{' '}
                   <span className="code" title={hop.fingerprint}>
                     {shortFingerprint(hop.fingerprint)}
                   </span>
@@ -84,13 +86,13 @@ export function CircuitList({ circuits, streams, status }: { circuits: Circuit[]
       </div>
       {current ? (
         <div className="panel" aria-live="polite">
-          <h3>Circuit {current.id}</h3>
+          <h3>{t('tor.circuit', { id: current.id })}</h3>
           <div className="actions">
             <button type="button" onClick={() => pin.mutate(current.id)} disabled={current.status !== 'BUILT'}>
-              Use for new connections
+              {t('tor.useForNew')}
             </button>
             <button type="button" onClick={() => close.mutate(current.id)}>
-              Close circuit
+              {t('tor.closeCircuit')}
             </button>
           </div>
           <StreamTable streams={streams.filter((s) => s.circuitId === current.id)} />
@@ -103,17 +105,18 @@ export function CircuitList({ circuits, streams, status }: { circuits: Circuit[]
 }
 
 function StreamTable({ streams }: { streams: Stream[] }) {
-  if (streams.length === 0) return <p className="muted">No streams on this circuit.</p>;
+  const { t } = useTranslation();
+  if (streams.length === 0) return <p className="muted">{t('tor.noStreams')}</p>;
   return (
     <table data-testid="stream-table">
-      <caption className="sr-only">Streams</caption>
+      <caption className="sr-only">{t('tor.streams')}</caption>
       <thead>
         <tr>
-          <th scope="col">Stream</th>
-          <th scope="col">Target</th>
-          <th scope="col">State</th>
-          <th scope="col">Received</th>
-          <th scope="col">Sent</th>
+          <th scope="col">{t('tor.stream')}</th>
+          <th scope="col">{t('tor.target')}</th>
+          <th scope="col">{t('lab.state')}</th>
+          <th scope="col">{t('tor.received')}</th>
+          <th scope="col">{t('tor.sent')}</th>
         </tr>
       </thead>
       <tbody>

@@ -1,5 +1,6 @@
 // The consensus as a searchable, sortable, virtualized table. Relays can be picked in order to
 // build a circuit through them.
+import { useTranslation } from 'react-i18next';
 import { useMutation } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
@@ -14,6 +15,7 @@ import { countryLabel, shortFingerprint } from './format';
 type SortKey = 'nickname' | 'bandwidth' | 'country';
 
 export function RelayBrowser({ enabled }: { enabled: boolean }) {
+  const { t } = useTranslation();
   const relays = useRelays(enabled);
   const [query, setQuery] = useState('');
   const [sort, setSort] = useState<SortKey>('bandwidth');
@@ -36,19 +38,21 @@ export function RelayBrowser({ enabled }: { enabled: boolean }) {
 
   return (
     <section aria-labelledby="relays-h">
-      <h2 id="relays-h">Relays {relays.data ? <span className="muted">({relays.data.length})</span> : null}</h2>
+      <h2 id="relays-h">
+        {t('tor.relays')} {relays.data ? <span className="muted">({relays.data.length})</span> : null}
+      </h2>
       {relays.isError ? <ErrorNote error={relays.error} /> : null}
       <div className="row">
-        <label htmlFor="relay-q">Search</label>
-        <input id="relay-q" value={query} onChange={(e) => setQuery(e.target.value)} placeholder="nickname, fingerprint or flag" />
-        <label htmlFor="relay-sort">Sort by</label>
+        <label htmlFor="relay-q">{t('tor.search')}</label>
+        <input id="relay-q" value={query} onChange={(e) => setQuery(e.target.value)} placeholder={t('tor.searchPlaceholder')} />
+        <label htmlFor="relay-sort">{t('tor.sortBy')}</label>
         <select id="relay-sort" value={sort} onChange={(e) => setSort(e.target.value as SortKey)}>
-          <option value="bandwidth">bandwidth</option>
-          <option value="nickname">nickname</option>
-          <option value="country">country</option>
+          <option value="bandwidth">{t('tor.sort.bandwidth')}</option>
+          <option value="nickname">{t('tor.sort.nickname')}</option>
+          <option value="country">{t('tor.sort.country')}</option>
         </select>
       </div>
-      <div ref={scroller} className="relay-scroll" tabIndex={0} role="region" aria-label="Relay list">
+      <div ref={scroller} className="relay-scroll" tabIndex={0} role="region" aria-label={t('tor.relayList')}>
         <div style={{ blockSize: virtual.getTotalSize(), position: 'relative' }}>
           {virtual.getVirtualItems().map((item) => {
             const r = rows[item.index];
@@ -57,7 +61,7 @@ export function RelayBrowser({ enabled }: { enabled: boolean }) {
             return (
               <div key={r.fingerprint} className="relay-row" style={{ position: 'absolute', insetBlockStart: item.start, insetInline: 0, blockSize: item.size }}>
                 <label className="check">
-                  <input type="checkbox" checked={order !== -1} onChange={() => togglePick(r.fingerprint)} aria-label={`Pick ${r.nickname} for a circuit`} />
+                  <input type="checkbox" checked={order !== -1} onChange={() => togglePick(r.fingerprint)} aria-label={t('tor.pick', { name: r.nickname })} />
                   {order !== -1 ? <span className="code">{order + 1}.</span> : null}
                   <strong>{r.nickname}</strong>
                 </label>
@@ -74,17 +78,18 @@ export function RelayBrowser({ enabled }: { enabled: boolean }) {
       </div>
       <div className="actions">
         <span>
-          Path: {picked.length ? picked.map((fp) => byFp.get(fp)?.nickname ?? shortFingerprint(fp)).join(' → ') : 'pick relays in order (guard first)'}
+          {t('tor.path')}{' '}
+          {picked.length ? picked.map((fp) => byFp.get(fp)?.nickname ?? shortFingerprint(fp)).join(' → ') : t('tor.pickHint')}
         </span>
         <button type="button" disabled={picked.length === 0 || build.isPending} onClick={() => build.mutate(picked)}>
-          Build circuit
+          {t('tor.build')}
         </button>
         <button type="button" disabled={picked.length === 0} onClick={clearPicks}>
-          Clear
+          {t('tor.clear')}
         </button>
       </div>
       {build.isError ? <ErrorNote error={build.error} /> : null}
-      {build.isSuccess ? <p role="status">Circuit {build.data.circuitId} is being built.</p> : null}
+      {build.isSuccess ? <p role="status">{t('tor.building', { id: build.data.circuitId })}</p> : null}
     </section>
   );
 }

@@ -1,4 +1,5 @@
 // tor's log with a level filter; identical consecutive lines are folded into one with a count.
+import { useTranslation } from 'react-i18next';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useMemo } from 'react';
 import { api } from '../../ipc/api';
@@ -23,6 +24,7 @@ export function foldLines(lines: LogLine[], min: LogLevel): { line: LogLine; cou
 }
 
 export function TorLog() {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const level = useTorUi((s) => s.logLevel);
   const setLevel = useTorUi((s) => s.setLogLevel);
@@ -37,9 +39,9 @@ export function TorLog() {
   const folded = useMemo(() => foldLines(logs.data ?? [], level), [logs.data, level]);
   return (
     <section aria-labelledby="torlog-h">
-      <h2 id="torlog-h">Log</h2>
+      <h2 id="torlog-h">{t('lab.log')}</h2>
       <label>
-        Show from level{' '}
+        {t('tor.logLevel')}{' '}
         <select value={level} onChange={(e) => setLevel(e.target.value as LogLevel)}>
           {LOG_LEVELS.map((l) => (
             <option key={l} value={l}>
@@ -48,7 +50,7 @@ export function TorLog() {
           ))}
         </select>
       </label>
-      <pre className="log" role="log" tabIndex={0} aria-label="Tor log" data-testid="tor-log">
+      <pre className="log" role="log" tabIndex={0} aria-label={t('tor.log')} data-testid="tor-log">
         {folded
           .slice(-300)
           .map(({ line, count }) => `${new Date(line.time).toLocaleTimeString()} ${line.level.padEnd(6)} ${line.message}${count > 1 ? `  (×${count})` : ''}`)

@@ -1,5 +1,7 @@
 // The Tor page: bootstrap, live circuits and streams, bandwidth, identity, SOCKS test, relays,
 // log and configuration, all from the running tor. Nothing here is simulated.
+import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { api } from '../../ipc/api';
@@ -14,12 +16,13 @@ import { TorConfig } from './TorConfig';
 import { TorLog } from './TorLog';
 import { torKeys, useBandwidth, useCircuits, useStreams, useTorEvents, useTorStatus } from './queries';
 
-function endpointText(e: Endpoint | null): string {
-  if (!e) return 'not open';
-  return e.kind === 'tcp' ? `socks5h://${e.host}:${e.port}` : `unix socket ${e.path}`;
+function endpointText(e: Endpoint | null, t: TFunction): string {
+  if (!e) return t('tor.notOpen');
+  return e.kind === 'tcp' ? `socks5h://${e.host}:${e.port}` : `unix: ${e.path}`;
 }
 
 export function TorPage() {
+  const { t } = useTranslation();
   useTorEvents();
   const qc = useQueryClient();
   const status = useTorStatus();
@@ -36,7 +39,7 @@ export function TorPage() {
     if (ready) void qc.invalidateQueries({ queryKey: torKeys.relays() });
   }, [ready, qc]);
 
-  if (status.isPending) return <p>Loading…</p>;
+  if (status.isPending) return <p>{t('common.loading')}</p>;
   if (status.isError) return <ErrorNote error={status.error} />;
   const s = status.data;
   return (
@@ -44,20 +47,20 @@ export function TorPage() {
       <BootstrapBar status={s} />
       {!s.running ? (
         <button type="button" onClick={() => start.mutate()} disabled={start.isPending}>
-          Start Tor
+          {t('tor.start')}
         </button>
       ) : null}
       <section aria-labelledby="id-h">
-        <h2 id="id-h">Identity and proxy</h2>
+        <h2 id="id-h">{t('tor.identity')}</h2>
         <p>
-          SOCKS proxy for other apps: <span className="code" data-testid="socks-endpoint">{endpointText(s.socks)}</span>
+          {t('tor.socksFor')} <span className="code" data-testid="socks-endpoint">{endpointText(s.socks, t)}</span>
         </p>
         <div className="actions">
           <button type="button" onClick={() => newnym.mutate()} disabled={!s.connected || newnym.isPending}>
-            New identity
+            {t('tor.newIdentity')}
           </button>
           <button type="button" onClick={() => socks.mutate()} disabled={!s.ready || socks.isPending}>
-            Test connection{s.labOrigin ? ' (lab web server)' : ''}
+            {s.labOrigin ? t('tor.testLab') : t('tor.test')}
           </button>
         </div>
         {newnym.isSuccess ? <p role="status">{newnym.data.message}</p> : null}
@@ -65,14 +68,14 @@ export function TorPage() {
         {socks.isSuccess ? (
           <p role="status" data-testid="socks-result" className={socks.data.ok ? '' : 'error-note'}>
             {socks.data.ok
-              ? `Connected through Tor: HTTP ${socks.data.status}, ${socks.data.bytes} bytes in ${Math.round(socks.data.ms)} ms.`
-              : `The test failed: ${socks.data.error ?? `HTTP ${socks.data.status}`}`}
+              ? t('tor.testOk', { status: socks.data.status, bytes: socks.data.bytes, ms: Math.round(socks.data.ms) })
+              : t('tor.testFailed', { error: socks.data.error ?? `HTTP ${socks.data.status}` })}
           </p>
         ) : null}
         {socks.isError ? <ErrorNote error={socks.error} /> : null}
         {s.warnings.length ? (
           <details>
-            <summary>Warnings from tor ({s.warnings.length})</summary>
+            <summary>{t('tor.warnings', { count: s.warnings.length })}</summary>
             <ul>
               {s.warnings.map((w) => (
                 <li key={`${w.time}-${w.message}`}>{w.message}</li>
