@@ -58,6 +58,8 @@ const EnvelopeSchema = z.object({
   c: TokenSchema.optional(),
   re: TokenSchema.optional(),
   from: NymAddressSchema.optional(),
+  /** Lab only: a latency probe the app sends to itself; never stored or shown. */
+  probe: TokenSchema.optional(),
 });
 export type Envelope = z.infer<typeof EnvelopeSchema>;
 

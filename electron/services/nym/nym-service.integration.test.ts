@@ -169,6 +169,16 @@ describe('Nym service on the lab mixnet', () => {
     expect(core.registry.get(NYM_LAB_PROCESS_ID).status().state).toBe('ready');
   });
 
+  it('measures latency through the lab mixnet with a self-addressed probe that never shows up as a message', async () => {
+    const s = await waitFor('lab latency', async () => {
+      const st = await call<NymStatus>('underpass:nym:getStatus');
+      return st.labLatencyMs !== null ? st : null;
+    });
+    expect(s.labLatencyMs).toBeGreaterThan(0);
+    expect(s.labLatencyMs).toBeLessThan(5000);
+    expect(await call<ConversationSummary[]>('underpass:nym:listConversations')).toEqual([]);
+  });
+
   it('validates contacts (ed25519 keys, not only the shape) and persists them', async () => {
     // Well-formed base58 of 32 bytes that is not an ed25519 point: the real client rejects it (nym.md §3.2).
     let notPoint = new Uint8Array(randomBytes(32));

@@ -72,6 +72,9 @@ const HOW_TO_GET_NYM_CLIENT =
   'Settings → Binaries → nym-client or put it on your PATH. Lab mode (npm run lab) works without it.';
 
 const REPLY_DROP_WINDOW_MS = 60_000;
+/** Lab mode: the client sends itself a one-packet probe this often to show the measured latency. */
+const LAB_PROBE_INTERVAL_MS = 15_000;
+const LAB_PROBES_KEPT = 20;
 
 export class NymService implements NetworkModule {
   readonly id = 'nym' as const;
@@ -100,6 +103,9 @@ export class NymService implements NetworkModule {
   /** Replies handed to the client recently, per tag, oldest first: the WARN "no surbs" line drops the oldest. */
   private readonly recentReplies = new Map<string, { id: string; at: number }[]>();
   private reconnecting = false;
+  private readonly probes = new Map<string, number>();
+  private probeSamples: number[] = [];
+  private probeTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: NymServiceOptions) {
     this.log = opts.logger.scope('nym');
@@ -190,7 +196,7 @@ export class NymService implements NetworkModule {
       lab: this.lab,
       traffic: this.traffic,
       laneQueueLength: [...this.laneQueue.values()].reduce((a, b) => a + b, 0),
-      labLatencyMs: null,
+      labLatencyMs: this.lab && this.probeSamples.length ? median(this.probeSamples) : null,
       startedAt: this.startedAt,
       lastError: p.lastError,
       storageWarning: this.store.warning,
@@ -357,6 +363,15 @@ export class NymService implements NetworkModule {
 
   private onReceived(m: NymReceivedMessage): void {
     const envelope = decodeEnvelope(m.text);
+    if (envelope?.probe !== undefined && m.senderTag === null) {
+      const sentAt = this.probes.get(envelope.probe);
+      if (sentAt !== undefined) {
+        this.probes.delete(envelope.probe);
+        this.probeSamples = [...this.probeSamples, performance.now() - sentAt].slice(-LAB_PROBES_KEPT);
+        this.emitStatus();
+        return;
+      }
+    }
     const text = envelope?.text ?? m.text;
     let conv;
     let kind: NymMessage['kind'] = 'plain';
@@ -538,6 +553,23 @@ export class NymService implements NetworkModule {
     if (client.address && client.address !== this.profile?.address && this.profile) void this.saveProfile({ ...this.profile, address: client.address });
     this.emitStatus();
     this.pollLanes();
+    if (this.lab) this.scheduleProbe(500);
+  }
+
+  /** Lab only: one plain message to ourselves through the whole mixnet (out and back through 3 mix layers). */
+  private scheduleProbe(delayMs: number): void {
+    if (this.probeTimer) return;
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = null;
+      const ws = this.ws;
+      const self = ws?.address;
+      if (!ws || ws.closed || !self) return;
+      const token = randomBytes(8).toString('hex');
+      this.probes.set(token, performance.now());
+      for (const old of [...this.probes.keys()].slice(0, -5)) this.probes.delete(old);
+      ws.send(self, encodeEnvelope({ text: '', probe: token })).catch(() => this.probes.delete(token));
+      this.scheduleProbe(LAB_PROBE_INTERVAL_MS);
+    }, delayMs);
   }
 
   /** The websocket dropped while the process lives (another local program took the slot, or a hiccup). */
@@ -596,6 +628,9 @@ export class NymService implements NetworkModule {
     if (ws && !ws.closed) void ws.close().catch(() => undefined);
     this.startedAt = null;
     this.surbTags.clear();
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    this.probeTimer = null;
+    this.probes.clear();
     // The client's send queue lived in its memory; what was still queued is gone.
     for (const [lane, messageId] of this.lanes) {
       this.updateMessage(messageId, { state: 'failed', error: 'The Nym client stopped before this left its queue. Send it again.' });
@@ -634,6 +669,12 @@ async function freeLoopbackPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 }
 
 function sleep(ms: number): Promise<void> {
