@@ -10,6 +10,7 @@ import { SettingsPage, useSettings } from '../features/settings/SettingsPage';
 import { LabPage } from '../features/lab/LabPage';
 import { NotYetPage } from '../features/placeholder/NotYetPage';
 import { TorPage } from '../features/tor/TorPage';
+import { BridgesPage } from '../features/bridges/BridgesPage';
 import { MessagesPage } from '../features/messages/MessagesPage';
 
 function SectionBody({ id }: { id: SectionId }) {
@@ -21,7 +22,7 @@ function SectionBody({ id }: { id: SectionId }) {
     case 'onion':
       return <NotYetPage what="Onion services and drops" network="tor" />;
     case 'bridges':
-      return <NotYetPage what="Bridges" network="tor" />;
+      return <BridgesPage />;
     case 'i2p':
       return <NotYetPage what="I2P" network="i2p" />;
     case 'messages':

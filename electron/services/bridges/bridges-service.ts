@@ -315,6 +315,7 @@ export class BridgesService {
     const d = this.attached ? this.observer.diagnose(Date.now(), { stallMs: this.stallMs }) : this.observer.diagnose(Date.now(), { stallMs: Number.MAX_SAFE_INTEGER });
     const prev = this.lastDiagnosis;
     this.lastDiagnosis = d;
+    if (prev.cause !== d.cause) this.log.notice(`diagnosis: ${d.cause}${d.cause === 'none' ? '' : ` — ${d.title}`}`);
     if (prev.cause !== d.cause || prev.stalled !== d.stalled || prev.progress !== d.progress || prev.title !== d.title) {
       this.opts.bus.emit('bridges', 'onDiagnosis', d);
     }

@@ -164,9 +164,9 @@ describe.skipIf(!haveBundle)('bridges on the lab network', () => {
   it('reachability: the lab bridge reaches directory info, a closed port and a wrong cert are diagnosed', async () => {
     const closed = bridgeLine.replace(/:(\d+) /, ':1 ');
     const wrongCert = bridgeLine.replace(/cert=(\S)/, (_m, c: string) => `cert=${c === 'A' ? 'B' : 'A'}`);
-    const [good, refused, badCert] = await Promise.all(
+    const [good, refused, badCert] = (await Promise.all(
       [bridgeLine, closed, wrongCert].map((line) => call<ReachabilityResult>('underpass:bridges:test', { line })),
-    );
+    )) as [ReachabilityResult, ReachabilityResult, ReachabilityResult];
     process.stderr.write(`bridges: reachability ${JSON.stringify({ good: good.stages, refused: refused.failure, badCert: badCert.failure })}\n`);
     expect(good.ok).toBe(true);
     expect(good.stages.map((s) => s.stage)).toEqual(['tcp', 'handshake', 'firstHop', 'directory']);

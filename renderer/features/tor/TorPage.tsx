@@ -9,6 +9,7 @@ import { unwrap } from '../../../shared/ipc/result';
 import type { Endpoint } from '../../../shared/domain/tor';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { BootstrapBar } from './BootstrapBar';
+import { DiagnosisBanner } from '../bridges/DiagnosisBanner';
 import { BandwidthGraph } from './BandwidthGraph';
 import { CircuitList } from './CircuitList';
 import { RelayBrowser } from './RelayBrowser';
@@ -45,6 +46,7 @@ export function TorPage() {
   return (
     <div className="stack">
       <BootstrapBar status={s} />
+      <DiagnosisBanner />
       {!s.running ? (
         <button type="button" onClick={() => start.mutate()} disabled={start.isPending}>
           {t('tor.start')}
