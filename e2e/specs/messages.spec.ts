@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test, expect } from '../fixtures/app';
 import { NymWebsocketClient, type NymReceivedMessage } from '../../electron/services/nym/websocket';
+import { decodeFileMessage } from '../../electron/services/nym/messages-store';
 
 const STANDIN = fileURLToPath(new URL('../../electron/lab/nym/nym-client-standin.mjs', import.meta.url));
 
@@ -74,7 +75,8 @@ class Peer {
     expect(code, out).toBe(0);
     this.address = (JSON.parse(out) as { client_address: string }).client_address;
     this.child = spawn(process.execPath, [STANDIN, 'run', '--id', 'peer'], { env, stdio: 'ignore' });
-    this.ws = await NymWebsocketClient.connect({ port, connectAttempts: 60, connectRetryDelayMs: 50, expectedAddress: this.address });
+    // Binary mode keeps pushed payloads byte-exact (files); text envelopes decode the same.
+    this.ws = await NymWebsocketClient.connect({ port, mode: 'binary', connectAttempts: 60, connectRetryDelayMs: 50, expectedAddress: this.address });
     this.ws.onReceived((m) => this.received.push(m));
   }
 
@@ -143,6 +145,18 @@ test('Messages: anonymous message and replies by sender tag with a scripted lab 
     expect(back?.senderTag).toBeNull();
     expect(decode(back?.text ?? '')?.re).toBe('0123456789abcdef');
     await expect(anon).toHaveAccessibleName(/^Anonymous sender [^,]*$/);
+
+    // A file through the binary API, from the Peer conversation.
+    await page.getByTestId('nym-conversation').filter({ hasText: 'Peer' }).click();
+    const bytes = Buffer.from(Array.from({ length: 20_000 }, (_, i) => (i * 7) % 256));
+    await page.getByLabel(/Attach a file/).setInputFiles({ name: 'field-notes.bin', mimeType: 'application/octet-stream', buffer: bytes });
+    await page.getByRole('button', { name: 'Send anonymously' }).click();
+    await expect
+      .poll(() => peer.received.map((m) => decodeFileMessage(m.message)).find((f) => f?.header.name === 'field-notes.bin') ?? null, { timeout: 20_000 })
+      .not.toBeNull();
+    const file = peer.received.map((m) => decodeFileMessage(m.message)).find((f) => f?.header.name === 'field-notes.bin');
+    expect(Buffer.from(file?.data ?? []).equals(bytes)).toBe(true);
+    await expect(page.getByTestId('nym-message').filter({ hasText: 'field-notes.bin' }).getByTestId('nym-message-state')).toContainText('Sent into the mixnet');
 
     const results = await new AxeBuilder({ page }).analyze();
     const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');

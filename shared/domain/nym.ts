@@ -18,6 +18,17 @@ export const NYM_MAX_TEXT_CHARS = 16_000;
 /** A generous top-up; the real sender allows at most 500 per request (nym.md §5.4). */
 export const NYM_MAX_REPLY_SURBS = 100;
 export const NYM_DEFAULT_REPLY_SURBS = 20;
+/** One attachment must fit one IPC frame (256 KiB) as base64; ≈ 100 packets, a few seconds at 50 packets/s. */
+export const NYM_MAX_ATTACHMENT_BYTES = 160 * 1024;
+
+export const AttachmentSchema = z.object({
+  name: z.string().min(1).max(255),
+  mime: z.string().max(255),
+  size: z.number().int().min(0),
+  /** Received files: where the app saved them (owner-only, in the app's data dir). */
+  savedAs: z.string().nullable(),
+});
+export type NymAttachment = z.infer<typeof AttachmentSchema>;
 
 export const ContactIdSchema = z.string().regex(/^c_[0-9a-f]{16}$/);
 export const ConversationIdSchema = z.string().regex(/^(contact|tag|inbox)_[0-9a-f]{16}$/);
@@ -55,6 +66,10 @@ export const MessageSchema = z.object({
   error: z.string().nullable(),
   at: z.number(),
   sentAt: z.number().nullable(),
+  /** A file sent through the binary API, when this message carries one. */
+  attachment: AttachmentSchema.nullable().default(null),
+  /** Packets this message took in the queue at first (for a progress bar with queueLength). */
+  totalPackets: z.number().int().min(0).nullable().default(null),
 });
 export type NymMessage = z.infer<typeof MessageSchema>;
 
@@ -125,6 +140,23 @@ export const SendArgsSchema = z
   })
   .strict();
 export type SendArgs = z.infer<typeof SendArgsSchema>;
+
+export const SendFileArgsSchema = z
+  .object({
+    address: NymAddressSchema,
+    name: z.string().trim().min(1).max(255),
+    mime: z.string().max(255),
+    /** The file, base64; at most NYM_MAX_ATTACHMENT_BYTES once decoded. */
+    dataBase64: z
+      .string()
+      .max(Math.ceil(NYM_MAX_ATTACHMENT_BYTES / 3) * 4)
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64'),
+    text: z.string().max(NYM_MAX_TEXT_CHARS).optional(),
+    anonymous: z.boolean(),
+    replySurbs: z.number().int().min(0).max(NYM_MAX_REPLY_SURBS).optional(),
+  })
+  .strict();
+export type SendFileArgs = z.infer<typeof SendFileArgsSchema>;
 
 export const MessageEventSchema = z.object({ conversation: ConversationSummarySchema, message: MessageSchema });
 export type NymMessageEvent = z.infer<typeof MessageEventSchema>;

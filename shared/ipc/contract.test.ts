@@ -146,6 +146,14 @@ const INVOKE_EXAMPLES: Record<string, { valid: unknown[]; invalid: unknown[] }> 
     valid: [{ conversationId: 'tag_0123456789abcdef', text: 'back' }],
     invalid: [{ conversationId: 'tag_0123456789abcdef', text: '' }, { senderTag: 'zXExeyvPEHUk9rjXTu78T', text: 'back' }],
   },
+  'underpass:nym:sendFile': {
+    valid: [{ address: NYM_ADDR, name: 'a.txt', mime: 'text/plain', dataBase64: 'aGk=', anonymous: true, replySurbs: 10 }],
+    invalid: [
+      { address: NYM_ADDR, name: '', mime: 'text/plain', dataBase64: 'aGk=', anonymous: true },
+      { address: NYM_ADDR, name: 'a', mime: '', dataBase64: 'not base64!', anonymous: false },
+      { address: NYM_ADDR, name: 'a', mime: '', dataBase64: 'A'.repeat(220_000), anonymous: false },
+    ],
+  },
   'underpass:nym:markRead': { valid: [{ conversationId: 'inbox_0123456789abcdef' }], invalid: [{ conversationId: 3 }] },
   'underpass:drop:create': {
     valid: [{ title: 'Tips' }, { title: 'Desk', note: 'Hi', accept: 'files', persistent: true, clientAuth: true, limits: { maxFileBytes: 1 << 20 }, folder: '/home/j/Drops' }],
@@ -242,7 +250,7 @@ const nymMessageEvent: NymMessageEvent = {
     lastMessageAt: 1,
     lastText: 'hi',
   },
-  message: { id: 'm_0123456789abcdef', direction: 'out', text: 'hi', kind: 'anonymous', replySurbs: 20, state: 'queued', queueLength: 3, error: null, at: 1, sentAt: null },
+  message: { id: 'm_0123456789abcdef', direction: 'out', text: 'hi', kind: 'anonymous', replySurbs: 20, state: 'queued', queueLength: 3, error: null, at: 1, sentAt: null, attachment: null, totalPackets: 3 },
 };
 
 const EVENT_EXAMPLES: Record<string, { valid: unknown; invalid: unknown }> = {

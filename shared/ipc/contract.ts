@@ -49,6 +49,7 @@ import {
   NymAddressSchema,
   NymStatusSchema,
   SendArgsSchema,
+  SendFileArgsSchema,
 } from '../domain/nym';
 
 export interface InvokeDef<A extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
@@ -145,6 +146,8 @@ export const contract = {
     send: invoke(SendArgsSchema, MessageEventSchema),
     /** Answer an anonymous sender through the reply SURBs it attached (by sender tag, no address). */
     reply: invoke(z.object({ conversationId: ConversationIdSchema, text: z.string().min(1).max(NYM_MAX_TEXT_CHARS) }).strict(), MessageEventSchema),
+    /** A file (≤ 160 KiB) through the binary API; progress follows in onMessage (queueLength of totalPackets). */
+    sendFile: invoke(SendFileArgsSchema, MessageEventSchema),
     markRead: invoke(z.object({ conversationId: ConversationIdSchema }).strict(), ConversationSummarySchema),
     onStatus: event(NymStatusSchema),
     /** A new message (either direction) or a state change of one (queued → sent / dropped). */

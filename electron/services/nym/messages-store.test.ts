@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MessagesStore, decodeEnvelope, encodeEnvelope } from './messages-store';
+import { MessagesStore, decodeEnvelope, decodeFileMessage, encodeEnvelope, encodeFileMessage, safeFileName } from './messages-store';
 
 const ADDR =
   'CytBseW6yFXUMzz4SGAKdNLGR7q3sJLLYxyBGvutNEQV.4QXYyEVc5fUDjmmi8PrHN9tdUFV4PCvSJE1278cHyvoe@4sBbL1ngf1vtNqykydQKTFh26sQCw888GpUqvPvyNB4f';
@@ -36,7 +36,7 @@ describe('MessagesStore', () => {
     expect(contact.name).toBe('Ana');
     expect(() => store.addContact('Dup', ADDR)).toThrow(/already saved as "Ana"/);
     const conv = store.forAddress(ADDR);
-    store.append(conv, { id: 'm_0123456789abcdef', direction: 'in', text: 'yo', kind: 'plain', replySurbs: null, state: 'received', queueLength: null, error: null, at: 5, sentAt: null });
+    store.append(conv, { id: 'm_0123456789abcdef', direction: 'in', text: 'yo', kind: 'plain', replySurbs: null, state: 'received', queueLength: null, error: null, at: 5, sentAt: null, attachment: null, totalPackets: null });
     await store.flush();
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const again = new MessagesStore(file);
@@ -72,5 +72,25 @@ describe('MessagesStore', () => {
     expect(store.forToken(token)).toBe(conv);
     expect(store.summary(byTag, () => false)).toMatchObject({ kind: 'tag', canReply: false, address: null });
     expect(store.summary(byTag, () => true).canReply).toBe(true);
+  });
+});
+
+describe('file messages', () => {
+  it('round-trips header and bytes, and rejects lies and foreign payloads', () => {
+    const data = new Uint8Array([0, 255, 1, 254, 10, 13]);
+    const wire = encodeFileMessage({ name: 'x.bin', mime: 'application/octet-stream', size: data.length, c: '0123456789abcdef' }, data);
+    expect(Buffer.from(wire.subarray(0, 4)).toString()).toBe('UPF1');
+    const back = decodeFileMessage(wire);
+    expect(back?.header).toEqual({ name: 'x.bin', mime: 'application/octet-stream', size: 6, c: '0123456789abcdef' });
+    expect([...(back?.data ?? [])]).toEqual([...data]);
+    expect(decodeFileMessage(encodeFileMessage({ name: 'x', mime: '', size: 99 }, data))).toBeNull();
+    expect(decodeFileMessage(new TextEncoder().encode('hello world'))).toBeNull();
+  });
+
+  it('makes received names safe for the attachments folder', () => {
+    expect(safeFileName('../../etc/passwd')).toBe('passwd');
+    expect(safeFileName('..hidden')).toBe('_hidden');
+    expect(safeFileName('a\u0000b:c?.txt')).toBe('a_b_c_.txt');
+    expect(safeFileName('')).toBe('file');
   });
 });

@@ -77,6 +77,53 @@ export function decodeEnvelope(payload: string): Envelope | null {
   }
 }
 
+/**
+ * A file in one Nym message, byte-exact through the binary API:
+ * "UPF1" ‖ u32 BE header length ‖ header JSON (name, mime, size, text?, c?, from?) ‖ file bytes.
+ */
+const FILE_MAGIC = new TextEncoder().encode('UPF1');
+const FileHeaderSchema = z.object({
+  name: z.string().min(1).max(255),
+  mime: z.string().max(255),
+  size: z.number().int().min(0),
+  text: z.string().optional(),
+  c: TokenSchema.optional(),
+  re: TokenSchema.optional(),
+  from: NymAddressSchema.optional(),
+});
+export type FileHeader = z.infer<typeof FileHeaderSchema>;
+
+export function encodeFileMessage(header: FileHeader, data: Uint8Array): Uint8Array {
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(8 + json.length + data.length);
+  out.set(FILE_MAGIC, 0);
+  new DataView(out.buffer).setUint32(4, json.length);
+  out.set(json, 8);
+  out.set(data, 8 + json.length);
+  return out;
+}
+
+/** null when the payload is not an Underpass file message (or its header is invalid or the size lies). */
+export function decodeFileMessage(payload: Uint8Array): { header: FileHeader; data: Uint8Array } | null {
+  if (payload.length < 8 || !FILE_MAGIC.every((b, i) => payload[i] === b)) return null;
+  const len = new DataView(payload.buffer, payload.byteOffset, payload.byteLength).getUint32(4);
+  if (8 + len > payload.length) return null;
+  try {
+    const header = FileHeaderSchema.safeParse(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload.subarray(8, 8 + len))));
+    const data = payload.subarray(8 + len);
+    return header.success && header.data.size === data.length ? { header: header.data, data } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A name safe to put in our attachments folder: no path parts, no control characters. */
+export function safeFileName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  const clean = base.replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '_').replace(/^\.+/, '_').slice(0, 120);
+  return clean || 'file';
+}
+
 export function newId(prefix: string): string {
   return `${prefix}${randomBytes(8).toString('hex')}`;
 }

@@ -17,7 +17,7 @@ import { unwrap, type Result } from '../../../shared/ipc/result';
 import type { Contact, Conversation, ConversationSummary, NymMessageEvent, NymStatus } from '../../../shared/domain/nym';
 import type { NymNetworkPlan } from './nym-service';
 import { NymWebsocketClient, base58Encode, isEd25519Point, type NymReceivedMessage } from './websocket';
-import { decodeEnvelope, encodeEnvelope } from './messages-store';
+import { decodeEnvelope, decodeFileMessage, encodeEnvelope, encodeFileMessage } from './messages-store';
 import { ProfileSchema } from './nym-process';
 
 let core: Core;
@@ -94,7 +94,8 @@ class Peer {
     this.child = spawn(plan.command, [...plan.argsPrefix, 'run', '--id', id], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     this.child.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));
     await waitFor('peer startup', () => this.stderr.includes('The address of this client is:'));
-    this.ws = await NymWebsocketClient.connect({ port, connectAttempts: 40, connectRetryDelayMs: 50, expectedAddress: this.address });
+    // Binary mode: pushes follow the last request's frame type, so files arrive byte-exact (nym.md §1.1).
+    this.ws = await NymWebsocketClient.connect({ port, mode: 'binary', connectAttempts: 40, connectRetryDelayMs: 50, expectedAddress: this.address });
     this.ws.onReceived((m) => this.received.push(m));
   }
 
@@ -256,6 +257,40 @@ describe('Nym service on the lab mixnet', () => {
     expect(fromBob.conversation).toMatchObject({ kind: 'contact', address: peer.address, title: 'Bobby' });
     const list = await call<ConversationSummary[]>('underpass:nym:listConversations');
     expect(list.map((c) => c.kind).sort()).toEqual(['contact', 'inbox', 'tag']);
+    expect(inbox.message.attachment).toBeNull();
+  });
+
+  it('sends a file through the binary API byte-exact, with progress as the lane queue drains', async () => {
+    const data = new Uint8Array(randomBytes(100_000));
+    const sent = await call<NymMessageEvent>('underpass:nym:sendFile', {
+      address: peer.address,
+      name: 'notes.bin',
+      mime: 'application/octet-stream',
+      dataBase64: Buffer.from(data).toString('base64'),
+      text: 'a file',
+      anonymous: false,
+    });
+    expect(sent.message.attachment).toEqual({ name: 'notes.bin', mime: 'application/octet-stream', size: 100_000, savedAs: null });
+    expect(sent.message.totalPackets).toBeGreaterThan(50); // ≈ 1.6 KB of message per packet (nym.md §5.3)
+    const got = await waitFor('file arrives', () => peer.received.map((m) => decodeFileMessage(m.message)).find((f) => f?.header.name === 'notes.bin'));
+    expect(Buffer.from(got.data).equals(Buffer.from(data))).toBe(true);
+    expect(got.header.text).toBe('a file');
+    await waitFor('file sent', () => messageEvents.find((e) => e.message.id === sent.message.id && e.message.state === 'sent'));
+    const progress = messageEvents.filter((e) => e.message.id === sent.message.id).map((e) => e.message.queueLength ?? 0);
+    expect(Math.max(...progress)).toBeGreaterThan(0);
+    expect(progress.at(-1)).toBe(0);
+  });
+
+  it('receives a file and saves it owner-only in the data dir', async () => {
+    const data = new Uint8Array(randomBytes(5000));
+    await peer.ws.send(appAddress, encodeFileMessage({ name: '../../evil.txt', mime: 'text/plain', size: data.length, from: peer.address }, data));
+    const e = await waitFor('file received', () => messageEvents.find((x) => x.message.attachment?.name === '../../evil.txt'));
+    expect(e.conversation.address).toBe(peer.address);
+    const saved = e.message.attachment?.savedAs ?? '';
+    expect(saved.startsWith(join(dir, 'app', 'nym', 'attachments'))).toBe(true);
+    expect(saved.endsWith('-evil.txt')).toBe(true);
+    expect(statSync(saved).mode & 0o777).toBe(0o600);
+    expect(readFileSync(saved).equals(Buffer.from(data))).toBe(true);
   });
 
   it('kill -9 of the client: restarted, same address, messages flow again', async () => {

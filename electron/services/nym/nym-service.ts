@@ -6,9 +6,10 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { Handlers } from '../../../shared/ipc/api';
-import type { Contact, NymMessage, NymMessageEvent, NymStatus, NymTraffic, SendArgs } from '../../../shared/domain/nym';
-import { NYM_DEFAULT_REPLY_SURBS } from '../../../shared/domain/nym';
+import type { Contact, NymMessage, NymMessageEvent, NymStatus, NymTraffic, SendArgs, SendFileArgs } from '../../../shared/domain/nym';
+import { NYM_DEFAULT_REPLY_SURBS, NYM_MAX_ATTACHMENT_BYTES } from '../../../shared/domain/nym';
 import type { EventBus } from '../../ipc/router';
 import type { Logger, ScopedLogger } from '../../logging/logger';
 import type { ProcessRegistry } from '../../supervisor/registry';
@@ -33,7 +34,7 @@ import {
   type NymFiles,
   type NymProfile,
 } from './nym-process';
-import { MessagesStore, decodeEnvelope, encodeEnvelope, newId } from './messages-store';
+import { MessagesStore, decodeEnvelope, decodeFileMessage, encodeEnvelope, encodeFileMessage, newId, safeFileName } from './messages-store';
 import { NymServiceError, nymCall } from './errors';
 
 /** How the app's client joins a network other than the real one (the lab mixnet and its stand-in). */
@@ -246,6 +247,7 @@ export class NymService implements NetworkModule {
         }),
       send: (args) => nymCall(() => this.send(args)),
       reply: ({ conversationId, text }) => nymCall(() => this.reply(conversationId, text)),
+      sendFile: (args) => nymCall(() => this.sendFile(args)),
       markRead: ({ conversationId }) =>
         nymCall(async () => {
           await this.loaded;
@@ -276,6 +278,36 @@ export class NymService implements NetworkModule {
     );
   }
 
+  /** A file through the binary API (byte-exact); progress is the lane's queue draining (queueLength of totalPackets). */
+  async sendFile(args: SendFileArgs): Promise<NymMessageEvent> {
+    await this.loaded;
+    this.requireValidAddress(args.address);
+    const data = new Uint8Array(Buffer.from(args.dataBase64, 'base64'));
+    if (data.length > NYM_MAX_ATTACHMENT_BYTES) {
+      throw new NymServiceError('IPC_INVALID_ARGS', `The file is ${data.length} bytes; attachments are limited to ${NYM_MAX_ATTACHMENT_BYTES} bytes.`);
+    }
+    const ws = this.requireClient();
+    const conv = this.store.forAddress(args.address);
+    const surbs = args.anonymous ? (args.replySurbs ?? NYM_DEFAULT_REPLY_SURBS) : null;
+    const header = {
+      name: args.name,
+      mime: args.mime,
+      size: data.length,
+      ...(args.text ? { text: args.text } : {}),
+      ...(args.anonymous ? { c: this.store.tokenFor(conv) } : {}),
+    };
+    const payload = encodeFileMessage(header, data);
+    const message: NymMessage = {
+      ...this.outgoing(args.text ?? '', args.anonymous ? 'anonymous' : 'plain', surbs),
+      attachment: { name: args.name, mime: args.mime, size: data.length, savedAs: null },
+    };
+    this.store.append(conv, message);
+    const lane = this.nextLane++;
+    return this.handOver(message.id, lane, () =>
+      surbs === null ? ws.send(args.address, payload, { connectionId: lane }) : ws.sendAnonymous(args.address, payload, surbs, { connectionId: lane }),
+    );
+  }
+
   async reply(conversationId: string, text: string): Promise<NymMessageEvent> {
     await this.loaded;
     const conv = this.store.conversation(conversationId);
@@ -297,7 +329,7 @@ export class NymService implements NetworkModule {
   }
 
   private outgoing(text: string, kind: NymMessage['kind'], replySurbs: number | null): NymMessage {
-    return { id: newId('m_'), direction: 'out', text, kind, replySurbs, state: 'queued', queueLength: null, error: null, at: Date.now(), sentAt: null };
+    return { id: newId('m_'), direction: 'out', text, kind, replySurbs, state: 'queued', queueLength: null, error: null, at: Date.now(), sentAt: null, attachment: null, totalPackets: null };
   }
 
   /** Hands the request to nym-client on its own lane; the answer is the lane's queue length. */
@@ -315,7 +347,7 @@ export class NymService implements NetworkModule {
     } else {
       this.lanes.set(lane, messageId);
       this.laneQueue.set(lane, length);
-      this.updateMessage(messageId, { queueLength: length });
+      this.updateMessage(messageId, { queueLength: length, totalPackets: length });
       this.pollLanes();
     }
     const found = this.findEvent(messageId);
@@ -362,6 +394,11 @@ export class NymService implements NetworkModule {
   }
 
   private onReceived(m: NymReceivedMessage): void {
+    const file = decodeFileMessage(m.message);
+    if (file) {
+      void this.receiveFile(m, file);
+      return;
+    }
     const envelope = decodeEnvelope(m.text);
     if (envelope?.probe !== undefined && m.senderTag === null) {
       const sentAt = this.probes.get(envelope.probe);
@@ -398,6 +435,53 @@ export class NymService implements NetworkModule {
       error: null,
       at: Date.now(),
       sentAt: null,
+      attachment: null,
+      totalPackets: null,
+    };
+    this.store.append(conv, message);
+    this.opts.bus.emit('nym', 'onMessage', { conversation: this.store.summary(conv, (t) => this.canReply(t)), message });
+  }
+
+  private async receiveFile(m: NymReceivedMessage, file: NonNullable<ReturnType<typeof decodeFileMessage>>): Promise<void> {
+    const { header, data } = file;
+    let conv;
+    let kind: NymMessage['kind'] = 'plain';
+    if (m.senderTag) {
+      conv = this.store.forTag(m.senderTag);
+      kind = 'anonymous';
+      this.surbTags.add(m.senderTag);
+      if (header.c) this.store.setToken(conv, header.c);
+    } else if (header.re && this.store.forToken(header.re)) {
+      conv = this.store.forToken(header.re);
+      kind = 'reply';
+    } else if (header.from && isValidRecipient(header.from)) {
+      conv = this.store.forAddress(header.from);
+    }
+    conv ??= this.store.inbox();
+    const id = newId('m_');
+    const dir = join(this.files.root, 'attachments');
+    let savedAs: string | null = join(dir, `${id}-${safeFileName(header.name)}`);
+    let error: string | null = null;
+    try {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await writeFile(savedAs, data, { mode: 0o600, flag: 'wx' });
+    } catch (e) {
+      error = `Could not save the file: ${e instanceof Error ? e.message : String(e)}`;
+      savedAs = null;
+    }
+    const message: NymMessage = {
+      id,
+      direction: 'in',
+      text: header.text ?? '',
+      kind,
+      replySurbs: null,
+      state: 'received',
+      queueLength: null,
+      error,
+      at: Date.now(),
+      sentAt: null,
+      attachment: { name: header.name, mime: header.mime, size: data.length, savedAs },
+      totalPackets: null,
     };
     this.store.append(conv, message);
     this.opts.bus.emit('nym', 'onMessage', { conversation: this.store.summary(conv, (t) => this.canReply(t)), message });
@@ -527,6 +611,8 @@ export class NymService implements NetworkModule {
       try {
         return await NymWebsocketClient.connect({
           port,
+          // Every request binary, so every push is binary too (nym.md §1.1): files arrive byte-exact.
+          mode: 'binary',
           connectTimeoutMs: 2000,
           requestTimeoutMs: 10_000,
           ...(this.profile?.address ? { expectedAddress: this.profile.address } : {}),

@@ -3,7 +3,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { api } from '../../ipc/api';
 import { unwrap } from '../../../shared/ipc/result';
-import { NYM_DEFAULT_REPLY_SURBS, NYM_MAX_REPLY_SURBS, NYM_MAX_TEXT_CHARS, type Contact } from '../../../shared/domain/nym';
+import { NYM_DEFAULT_REPLY_SURBS, NYM_MAX_ATTACHMENT_BYTES, NYM_MAX_REPLY_SURBS, NYM_MAX_TEXT_CHARS, type Contact } from '../../../shared/domain/nym';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { applyMessageEvent } from './queries';
 import { useMessagesUi } from './store';
@@ -18,10 +18,24 @@ export function Compose({ contacts, fixedAddress, disabled }: { contacts: Contac
   const [mode, setMode] = useState<'anonymous' | 'plain'>('anonymous');
   const [surbs, setSurbs] = useState(NYM_DEFAULT_REPLY_SURBS);
   const [includeAddress, setIncludeAddress] = useState(false);
+  const [file, setFile] = useState<File | null>(null);
+  const tooBig = file !== null && file.size > NYM_MAX_ATTACHMENT_BYTES;
   const address = (fixedAddress ?? to).trim();
   const send = useMutation({
     mutationFn: async () =>
-      unwrap(
+      file
+        ? unwrap(
+            await api.nym.sendFile({
+              address,
+              name: file.name,
+              mime: file.type,
+              dataBase64: await toBase64(file),
+              ...(text ? { text } : {}),
+              anonymous: mode === 'anonymous',
+              ...(mode === 'anonymous' ? { replySurbs: surbs } : {}),
+            }),
+          )
+        : unwrap(
         await api.nym.send(
           mode === 'anonymous' ? { address, text, anonymous: true, replySurbs: surbs } : { address, text, anonymous: false, includeAddress },
         ),
@@ -29,6 +43,7 @@ export function Compose({ contacts, fixedAddress, disabled }: { contacts: Contac
     onSuccess: (e) => {
       applyMessageEvent(qc, e);
       setText('');
+      setFile(null);
       if (!fixedAddress) {
         setTo('');
         select(e.conversation.id);
@@ -55,7 +70,16 @@ export function Compose({ contacts, fixedAddress, disabled }: { contacts: Contac
         </div>
       )}
       <label htmlFor={`${ids}-text`}>Message</label>
-      <textarea id={`${ids}-text`} value={text} onChange={(e) => setText(e.target.value)} maxLength={NYM_MAX_TEXT_CHARS} rows={3} required />
+      <textarea id={`${ids}-text`} value={text} onChange={(e) => setText(e.target.value)} maxLength={NYM_MAX_TEXT_CHARS} rows={3} required={file === null} />
+      <div className="row">
+        <label htmlFor={`${ids}-file`}>Attach a file (up to {Math.round(NYM_MAX_ATTACHMENT_BYTES / 1024)} KB)</label>
+        <input id={`${ids}-file`} type="file" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+      </div>
+      {tooBig ? (
+        <p role="alert" className="error-note">
+          This file is {Math.round((file?.size ?? 0) / 1024)} KB; the limit is {Math.round(NYM_MAX_ATTACHMENT_BYTES / 1024)} KB.
+        </p>
+      ) : null}
       <fieldset>
         <legend>How to send</legend>
         <label className="check">
@@ -90,11 +114,20 @@ export function Compose({ contacts, fixedAddress, disabled }: { contacts: Contac
           </label>
         )}
       </fieldset>
-      <button type="submit" disabled={disabled || send.isPending || text.trim() === '' || address === ''}>
+      <button type="submit" disabled={disabled || send.isPending || (text.trim() === '' && file === null) || tooBig || address === ''}>
         {mode === 'anonymous' ? 'Send anonymously' : 'Send plain message'}
       </button>
       {disabled ? <p className="muted">Start the Nym client to send.</p> : null}
       {send.isError ? <ErrorNote error={send.error} /> : null}
     </form>
   );
+}
+
+function toBase64(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => (typeof reader.result === 'string' ? resolve(reader.result.replace(/^data:[^,]*,/, '')) : reject(new Error('could not read the file')));
+    reader.onerror = () => reject(reader.error ?? new Error('could not read the file'));
+    reader.readAsDataURL(file);
+  });
 }

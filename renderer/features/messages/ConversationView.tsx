@@ -34,7 +34,25 @@ export function ConversationView({ id, contacts, running }: { id: string; contac
         <ol className="nym-message-list">
         {c.messages.map((m) => (
           <li key={m.id} className={`nym-msg nym-msg-${m.direction}`} data-testid="nym-message" data-state={m.state}>
-            <p className="nym-msg-text">{m.text}</p>
+            {m.text ? <p className="nym-msg-text">{m.text}</p> : null}
+            {m.attachment ? (
+              <p className="nym-attachment">
+                File: <span className="code">{m.attachment.name}</span> ({Math.max(1, Math.round(m.attachment.size / 1024))} KB)
+                {m.attachment.savedAs ? (
+                  <>
+                    {' '}
+                    saved as <span className="code">{m.attachment.savedAs}</span>
+                  </>
+                ) : null}
+              </p>
+            ) : null}
+            {m.state === 'queued' && m.totalPackets ? (
+              <progress
+                max={m.totalPackets}
+                value={m.totalPackets - (m.queueLength ?? m.totalPackets)}
+                aria-label={`Sending: ${m.totalPackets - (m.queueLength ?? m.totalPackets)} of ${m.totalPackets} packets left your client`}
+              />
+            ) : null}
             <p className="muted nym-msg-meta">
               {m.direction === 'out' ? 'You' : 'Them'} · {new Date(m.at).toLocaleTimeString()} · {kindText(m)} ·{' '}
               <span className={m.state === 'failed' || m.state === 'dropped' ? 'error-note' : ''} data-testid="nym-message-state">
