@@ -12,6 +12,7 @@ import { SettingsStore } from '../config/settings';
 import { preparePaths, type AppMode, type AppPaths } from '../config/paths';
 import { defaultResourcesDir } from '../supervisor/binaries';
 import { TorService, type TorNetworkPlan } from '../services/tor/tor-service';
+import { I2pService, type I2pNetworkPlan } from '../services/i2p/i2p-service';
 import { DropService } from '../services/drop/drop-service';
 import { BridgesService, type BridgeLab } from '../services/bridges/bridges-service';
 import { defaultTransportResolver } from '../services/bridges/transports';
@@ -38,6 +39,8 @@ export interface CoreOptions {
 
 export interface LabProvider {
   tor(): Promise<TorNetworkPlan>;
+  /** The lab I2P network (routers on loopback) and how the app's i2pd joins it. */
+  i2p?(): Promise<I2pNetworkPlan>;
   /** The lab's bridge and how a throwaway tor joins the lab (Bridges page). */
   bridgeLab?(): Promise<BridgeLab>;
   /** The lab I2P network (routers on loopback) and how the app's i2pd joins it. */
@@ -64,6 +67,7 @@ export interface Core {
   bus: EventBus;
   router: IpcRouter;
   tor: TorService;
+  i2p: I2pService;
   drops: DropService;
   bridges: BridgesService;
   i2p: I2pService;
@@ -103,6 +107,24 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     ...(opts.mode === 'lab' ? { network: lab ? () => lab.tor() : noLab } : {}),
   });
   modules.set('tor', tor);
+
+  const i2p = new I2pService({
+    registry,
+    logger,
+    bus,
+    root: paths.networkDir('i2p'),
+    resourcesDir,
+    configuredBinary: () => settings.get().binaries.i2pd,
+    ...(opts.mode === 'lab'
+      ? {
+          network: async (): Promise<I2pNetworkPlan> => {
+            if (!lab?.i2p) throw new Error('lab mode was started without its lab I2P network');
+            return lab.i2p();
+          },
+        }
+      : {}),
+  });
+  modules.set('i2p', i2p);
   const drops = new DropService({ root: join(paths.dataDir, 'drops'), tor, bus, logger });
 
   const bridges = new BridgesService({
@@ -207,6 +229,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       recent: async ({ source, limit }) => logger.recent(limit, source),
     },
     tor: tor.handlers(),
+    i2p: i2p.handlers(),
     drop: drops.handlers(),
     bridges: bridges.handlers(),
     i2p: i2p.handlers(),
@@ -227,6 +250,9 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   if (opts.autostart !== false && settings.get().autostart.i2p) {
     i2p.start().catch((e: unknown) => log.warn(`i2pd did not start: ${e instanceof Error ? e.message : String(e)}`));
   }
+  if (opts.autostart !== false && settings.get().autostart.i2p) {
+    i2p.start().catch((e: unknown) => log.warn(`i2pd did not start: ${e instanceof Error ? e.message : String(e)}`));
+  }
   let stopping: Promise<void> | null = null;
 
   return {
@@ -238,6 +264,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     bus,
     router,
     tor,
+    i2p,
     drops,
     i2p,
     nym,

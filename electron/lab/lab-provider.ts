@@ -5,6 +5,8 @@ import type { Logger } from '../logging/logger';
 import type { ProcessRegistry } from '../supervisor/registry';
 import type { TorNetworkPlan } from '../services/tor/tor-service';
 import { startTorLab, type TorLab } from './tor/tor-lab';
+import type { I2pNetworkPlan } from '../services/i2p/i2p-service';
+import { startI2pLab, type I2pLab } from './i2p/i2p-lab';
 import type { BridgeLab } from '../services/bridges/bridges-service';
 import type { NymNetworkPlan } from '../services/nym/nym-service';
 import { startNymLab, type NymLab } from './nym/nym-lab';
@@ -38,6 +40,7 @@ export function unreachableDirAuthority(line: string): string {
 export function createLabProvider(options: LabOptions = {}) {
   return (deps: LabProviderDeps): LabProvider => {
     let torLab: Promise<TorLab> | null = null;
+    let i2pLab: Promise<I2pLab> | null = null;
     let nymLab: Promise<NymLab> | null = null;
     const log = deps.logger.scope('lab');
     return {
@@ -88,7 +91,38 @@ export function createLabProvider(options: LabOptions = {}) {
         });
         return (await nymLab).clientPlan();
       },
+      i2p: async (): Promise<I2pNetworkPlan> => {
+        i2pLab ??= (async () => {
+          // One namespace for both labs when the Tor lab is already up (its holder is shared, not owned).
+          const tor = torLab ? await torLab.catch(() => null) : null;
+          return startI2pLab({
+            registry: deps.registry,
+            logger: deps.logger,
+            resourcesDir: deps.resourcesDir,
+            isolation: tor ? { kind: tor.isolation, reason: `shared with the Tor lab: ${tor.isolationReason}`, holderPid: null, wrapSpawn: tor.wrapSpawn } : 'auto',
+          });
+        })().then(
+          (lab) => {
+            log.notice(`I2P lab ready in ${(lab.readyAfterMs / 1000).toFixed(1)} s: ${lab.routers.length} routers, isolation ${lab.isolation}`);
+            return lab;
+          },
+          (e: unknown) => {
+            i2pLab = null;
+            throw e;
+          },
+        );
+        const lab = await i2pLab;
+        return {
+          netid: lab.netid,
+          seedRouterInfos: lab.seedFiles(),
+          wrapSpawn: lab.wrapSpawn,
+          bridge: lab.needsBridge ? (id, ports) => lab.bridge(id, ports) : null,
+          tunnelHops: 1,
+        };
+      },
       stop: async () => {
+        const i2p = await i2pLab?.catch(() => null);
+        await i2p?.stop();
         const lab = await torLab?.catch(() => null);
         await lab?.stop();
         const nym = await nymLab?.catch(() => null);
