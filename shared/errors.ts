@@ -41,8 +41,6 @@ export const ERROR_CODES = [
   'I2P_NOT_RUNNING',
   'I2P_CONTROL_FAILED', // I2PControl refused or failed; details.kind says how
   'I2P_TUNNEL_NOT_FOUND',
-  'I2P_CONTROL_FAILED', // I2PControl refused or failed; details.kind says how
-  'I2P_TUNNEL_NOT_FOUND',
   // nym
   'NYM_FAILED', // details.kind keeps nym-client's error kind
   'NYM_PROTOCOL',

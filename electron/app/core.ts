@@ -16,7 +16,6 @@ import { I2pService, type I2pNetworkPlan } from '../services/i2p/i2p-service';
 import { DropService } from '../services/drop/drop-service';
 import { BridgesService, type BridgeLab } from '../services/bridges/bridges-service';
 import { defaultTransportResolver } from '../services/bridges/transports';
-import { I2pService, type I2pNetworkPlan } from '../services/i2p/i2p-service';
 import { NymService, type NymNetworkPlan } from '../services/nym/nym-service';
 
 export interface CoreOptions {
@@ -43,8 +42,6 @@ export interface LabProvider {
   i2p?(): Promise<I2pNetworkPlan>;
   /** The lab's bridge and how a throwaway tor joins the lab (Bridges page). */
   bridgeLab?(): Promise<BridgeLab>;
-  /** The lab I2P network (routers on loopback) and how the app's i2pd joins it. */
-  i2p?(): Promise<I2pNetworkPlan>;
   nym(): Promise<NymNetworkPlan>;
   stop(): Promise<void>;
 }
@@ -70,7 +67,6 @@ export interface Core {
   i2p: I2pService;
   drops: DropService;
   bridges: BridgesService;
-  i2p: I2pService;
   nym: NymService;
   /** Plugs a network's service into the shell (availability, start/stop from the UI). */
   registerNetwork(mod: NetworkModule): void;
@@ -140,24 +136,6 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     ...(opts.bridgeStallMs ? { stallMs: opts.bridgeStallMs } : {}),
   });
   await bridges.start();
-
-  const i2p = new I2pService({
-    registry,
-    logger,
-    bus,
-    root: paths.networkDir('i2p'),
-    resourcesDir,
-    configuredBinary: () => settings.get().binaries.i2pd,
-    ...(opts.mode === 'lab'
-      ? {
-          network: async (): Promise<I2pNetworkPlan> => {
-            if (!lab?.i2p) throw new Error('lab mode was started without its lab I2P network');
-            return lab.i2p();
-          },
-        }
-      : {}),
-  });
-  modules.set('i2p', i2p);
 
   const nym = new NymService({
     registry,
@@ -232,7 +210,6 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     i2p: i2p.handlers(),
     drop: drops.handlers(),
     bridges: bridges.handlers(),
-    i2p: i2p.handlers(),
     nym: nym.handlers(),
   };
 
@@ -250,9 +227,6 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   if (opts.autostart !== false && settings.get().autostart.i2p) {
     i2p.start().catch((e: unknown) => log.warn(`i2pd did not start: ${e instanceof Error ? e.message : String(e)}`));
   }
-  if (opts.autostart !== false && settings.get().autostart.i2p) {
-    i2p.start().catch((e: unknown) => log.warn(`i2pd did not start: ${e instanceof Error ? e.message : String(e)}`));
-  }
   let stopping: Promise<void> | null = null;
 
   return {
@@ -266,7 +240,6 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     tor,
     i2p,
     drops,
-    i2p,
     nym,
     registerNetwork: (mod) => {
       modules.set(mod.id, mod);

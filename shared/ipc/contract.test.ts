@@ -115,21 +115,6 @@ const INVOKE_EXAMPLES: Record<string, { valid: unknown[]; invalid: unknown[] }> 
     invalid: [{ name: 'site', localPort: 9000, destination: 'example.com' }, { name: 'site', localPort: 70000, destination: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.b32.i2p' }],
   },
   'underpass:i2p:removeClientTunnel': { valid: [{ id: '0123456789abcdef' }], invalid: [{}] },
-  'underpass:i2p:getStatus': { valid: [undefined], invalid: [{}] },
-  'underpass:i2p:getRouterInfo': { valid: [undefined], invalid: [1] },
-  'underpass:i2p:getBandwidth': { valid: [undefined], invalid: ['5m'] },
-  'underpass:i2p:setTransit': { valid: [{ enabled: true }, { enabled: false }], invalid: [{ enabled: 'yes' }, {}] },
-  'underpass:i2p:shutdownGraceful': { valid: [undefined], invalid: [{ now: true }] },
-  'underpass:i2p:listTunnels': { valid: [undefined], invalid: [[]] },
-  'underpass:i2p:createServerTunnel': { valid: [{ name: 'web', targetPort: 8080 }], invalid: [{ name: '', targetPort: 8080 }, { name: 'web', targetPort: 0 }, { name: 'web', targetPort: 8080, key: 'x' }] },
-  'underpass:i2p:startServerTunnel': { valid: [{ id: '0123456789abcdef' }], invalid: [{ id: '../x' }, {}] },
-  'underpass:i2p:stopServerTunnel': { valid: [{ id: '0123456789abcdef' }], invalid: [{ id: 'A' }] },
-  'underpass:i2p:removeServerTunnel': { valid: [{ id: '0123456789abcdef' }], invalid: [{ id: 5 }] },
-  'underpass:i2p:createClientTunnel': {
-    valid: [{ name: 'site', localPort: 9000, destination: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.b32.i2p' }, { name: 'site', localPort: 9000, destination: 'stats.i2p' }],
-    invalid: [{ name: 'site', localPort: 9000, destination: 'example.com' }, { name: 'site', localPort: 70000, destination: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.b32.i2p' }],
-  },
-  'underpass:i2p:removeClientTunnel': { valid: [{ id: '0123456789abcdef' }], invalid: [{}] },
   'underpass:nym:getStatus': { valid: [undefined], invalid: [{ x: 1 }] },
   'underpass:nym:listContacts': { valid: [undefined], invalid: [[]] },
   'underpass:nym:addContact': {
@@ -269,15 +254,6 @@ const nymMessageEvent: NymMessageEvent = {
 };
 
 const EVENT_EXAMPLES: Record<string, { valid: unknown; invalid: unknown }> = {
-  'underpass:i2p:onStatus': {
-    valid: { running: true, ready: true, version: '2.59.0', samVersion: '3.3', shuttingDown: false, router: { ready: true, version: '2.59.0', uptimeMs: 4000, netStatus: 'unknown', participatingTunnels: 3, tunnelSuccessRate: 100, knownPeers: 2, activePeers: 1, bwIn: 10, bwOut: 5, totalReceivedBytes: 100, totalSentBytes: 200, transit: true }, lab: true },
-    invalid: { running: true, ready: true, version: '2.59.0', samVersion: '3.3', shuttingDown: false, router: { ...{ ready: true, version: '2.59.0', uptimeMs: 4000, netStatus: 'unknown', participatingTunnels: 3, tunnelSuccessRate: 100, knownPeers: 2, activePeers: 1, bwIn: 10, bwOut: 5, totalReceivedBytes: 100, totalSentBytes: 200, transit: true }, netStatus: 'great' }, lab: true },
-  },
-  'underpass:i2p:onBandwidth': { valid: { time: 1, read: 2, written: 3 }, invalid: { time: 1, read: -1, written: 3 } },
-  'underpass:i2p:onTunnels': {
-    valid: { servers: [{ id: '0123456789abcdef', name: 'web', targetPort: 8080, b32: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.b32.i2p', state: 'running', error: null, connections: 0 }], clients: [] },
-    invalid: { servers: [{ id: '0123456789abcdef', name: 'web', targetPort: 8080, b32: 'nope.i2p', state: 'running', error: null, connections: 0 }], clients: [] },
-  },
   'underpass:i2p:onStatus': {
     valid: { running: true, ready: true, version: '2.59.0', samVersion: '3.3', shuttingDown: false, router: { ready: true, version: '2.59.0', uptimeMs: 4000, netStatus: 'unknown', participatingTunnels: 3, tunnelSuccessRate: 100, knownPeers: 2, activePeers: 1, bwIn: 10, bwOut: 5, totalReceivedBytes: 100, totalSentBytes: 200, transit: true }, lab: true },
     invalid: { running: true, ready: true, version: '2.59.0', samVersion: '3.3', shuttingDown: false, router: { ...{ ready: true, version: '2.59.0', uptimeMs: 4000, netStatus: 'unknown', participatingTunnels: 3, tunnelSuccessRate: 100, knownPeers: 2, activePeers: 1, bwIn: 10, bwOut: 5, totalReceivedBytes: 100, totalSentBytes: 200, transit: true }, netStatus: 'great' }, lab: true },

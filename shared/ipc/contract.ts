@@ -39,17 +39,6 @@ import {
   TunnelRefSchema,
 } from '../domain/i2p';
 import {
-  ClientTunnelSchema,
-  CreateClientTunnelArgsSchema,
-  CreateServerTunnelArgsSchema,
-  I2pBandwidthSampleSchema,
-  I2pStatusSchema,
-  I2pTunnelsSchema,
-  RouterInfoSchema,
-  ServerTunnelSchema,
-  TunnelRefSchema,
-} from '../domain/i2p';
-import {
   ContactIdSchema,
   ContactSchema,
   ConversationIdSchema,
@@ -121,26 +110,6 @@ export const contract = {
     onCircuit: event(CircuitSchema),
     onStream: event(StreamSchema),
     onBandwidth: event(BandwidthSampleSchema),
-  },
-  i2p: {
-    getStatus: invoke(NoArgs, I2pStatusSchema),
-    getRouterInfo: invoke(NoArgs, RouterInfoSchema),
-    /** Up to the last five minutes of one-second samples. */
-    getBandwidth: invoke(NoArgs, z.array(I2pBandwidthSampleSchema)),
-    setTransit: invoke(z.object({ enabled: z.boolean() }).strict(), I2pStatusSchema),
-    /** RouterManager ShutdownGraceful: transit tunnels expire first (up to ten minutes), then i2pd exits and stays stopped. */
-    shutdownGraceful: invoke(NoArgs, I2pStatusSchema),
-    listTunnels: invoke(NoArgs, I2pTunnelsSchema),
-    createServerTunnel: invoke(CreateServerTunnelArgsSchema, ServerTunnelSchema),
-    startServerTunnel: invoke(TunnelRefSchema, ServerTunnelSchema),
-    stopServerTunnel: invoke(TunnelRefSchema, ServerTunnelSchema),
-    /** Also deletes its private key: the address is gone for good. */
-    removeServerTunnel: invoke(TunnelRefSchema, z.object({ removed: z.boolean() })),
-    createClientTunnel: invoke(CreateClientTunnelArgsSchema, ClientTunnelSchema),
-    removeClientTunnel: invoke(TunnelRefSchema, z.object({ removed: z.boolean() })),
-    onStatus: event(I2pStatusSchema),
-    onBandwidth: event(I2pBandwidthSampleSchema),
-    onTunnels: event(I2pTunnelsSchema),
   },
   i2p: {
     getStatus: invoke(NoArgs, I2pStatusSchema),
