@@ -28,6 +28,8 @@ export interface ProbeTorOptions {
   /** Called with each stdout line (tor's notice log), e.g. to see warnings before the control port. */
   onLogLine?: (line: string) => void;
   events?: string[];
+  /** Extra environment for tor and the transports it spawns (e.g. SSL_CERT_FILE for the lab's TLS front). */
+  env?: Record<string, string>;
 }
 
 export interface ProbeTor {
@@ -56,7 +58,7 @@ export async function startProbeTor(opts: ProbeTorOptions): Promise<ProbeTor> {
         const plan: SpawnPlan = {
           command: tor.command,
           args: [...tor.argsPrefix, ...torArgs(files, process.pid)],
-          env: { ...process.env, ...tor.env },
+          env: { ...process.env, ...tor.env, ...opts.env },
           cwd: files.root,
           binary: { source: tor.source, file: tor.file, version: tor.version },
         };
