@@ -10,6 +10,7 @@ import { SettingsPage, useSettings } from '../features/settings/SettingsPage';
 import { LabPage } from '../features/lab/LabPage';
 import { NotYetPage } from '../features/placeholder/NotYetPage';
 import { TorPage } from '../features/tor/TorPage';
+import { OnionPage } from '../features/onion/OnionPage';
 import { BridgesPage } from '../features/bridges/BridgesPage';
 import { MessagesPage } from '../features/messages/MessagesPage';
 
@@ -20,7 +21,7 @@ function SectionBody({ id }: { id: SectionId }) {
     case 'tor':
       return <TorPage />;
     case 'onion':
-      return <NotYetPage what="Onion services and drops" network="tor" />;
+      return <OnionPage />;
     case 'bridges':
       return <BridgesPage />;
     case 'i2p':

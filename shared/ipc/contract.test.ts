@@ -155,15 +155,6 @@ const INVOKE_EXAMPLES: Record<string, { valid: unknown[]; invalid: unknown[] }> 
     ],
   },
   'underpass:nym:markRead': { valid: [{ conversationId: 'inbox_0123456789abcdef' }], invalid: [{ conversationId: 3 }] },
-  'underpass:drop:create': {
-    valid: [{ title: 'Tips' }, { title: 'Desk', note: 'Hi', accept: 'files', persistent: true, clientAuth: true, limits: { maxFileBytes: 1 << 20 }, folder: '/home/j/Drops' }],
-    invalid: [{}, { title: '' }, { title: 'x', accept: 'video' }, { title: 'x', folder: 'relative' }, { title: 'x', limits: { maxFileBytes: 5 << 20, maxUploadBytes: 1 << 20 } }, { title: 'x', extra: 1 }],
-  },
-  'underpass:drop:list': { valid: [undefined], invalid: [{ id: 'x' }] },
-  'underpass:drop:start': { valid: [{ id: DROP_ID }], invalid: [{ id: 'nope' }, {}] },
-  'underpass:drop:stop': { valid: [{ id: DROP_ID }], invalid: [{ id: DROP_ID.toUpperCase() }] },
-  'underpass:drop:remove': { valid: [{ id: DROP_ID }, { id: DROP_ID, deleteUploads: true }], invalid: [{ id: DROP_ID, deleteUploads: 'yes' }, { id: '../x' }] },
-  'underpass:drop:listUploads': { valid: [{ id: DROP_ID }], invalid: [{ id: DROP_ID, x: 1 }] },
   'underpass:bridges:listBuiltin': { valid: [undefined], invalid: [{ id: 'obfs4' }] },
   'underpass:bridges:validate': { valid: [{ text: '' }, { text: 'obfs4 127.0.0.1:1 x' }], invalid: [{}, { text: 'x'.repeat(64_001) }, { text: 1 }] },
   'underpass:bridges:apply': {
@@ -278,9 +269,6 @@ const EVENT_EXAMPLES: Record<string, { valid: unknown; invalid: unknown }> = {
   'underpass:tor:onBandwidth': { valid: { time: 1, read: 2, written: 3 }, invalid: { time: 1, read: -2, written: 3 } },
   'underpass:supervisor:onStatus': { valid: status, invalid: { ...status, state: 'running' } },
   'underpass:settings:onChanged': { valid: settings, invalid: { ...settings, language: 'xx' } },
-  'underpass:drop:onDrop': { valid: drop, invalid: { ...drop, state: 'running' } },
-  'underpass:drop:onRemoved': { valid: { id: DROP_ID }, invalid: { id: 'x' } },
-  'underpass:drop:onUpload': { valid: upload, invalid: { ...upload, stored: -1 } },
   'underpass:bridges:onDiagnosis': {
     valid: { cause: 'bridge-port-closed', title: 't', nextStep: 'n', evidence: ['e'], stalled: true, progress: 2, tag: 'conn_done_pt', suggestBridge: true, at: 1 },
     invalid: { cause: 'gremlins', title: 't', nextStep: 'n', evidence: [], stalled: true, progress: 2, tag: 'x', suggestBridge: true, at: 1 },

@@ -225,11 +225,22 @@ export class DropServer {
         reason,
       });
     };
+    // Throttled, with a trailing event so the last bytes of a burst are always reported.
+    let trailing: NodeJS.Timeout | null = null;
+    let openFolderNow: UploadFolder | null = null;
     const tick = (f: UploadFolder) => {
+      openFolderNow = f;
       const t = Date.now();
       if (t - lastEmit >= emitEvery) {
         lastEmit = t;
         progress('receiving', f);
+      } else if (!trailing) {
+        trailing = setTimeout(() => {
+          trailing = null;
+          if (failed || finished) return;
+          lastEmit = Date.now();
+          progress('receiving', f);
+        }, emitEvery - (t - lastEmit));
       }
     };
 
@@ -261,6 +272,7 @@ export class DropServer {
 
     req.on('data', (c: Buffer) => {
       received += c.length;
+      if (openFolderNow) tick(openFolderNow);
     });
     req.on('close', () => {
       if (!finished && !req.complete) fail({ status: 400, message: 'The connection was lost.' }, 'the connection was lost before the upload finished');

@@ -1,0 +1,57 @@
+// Onion drops in the react-query cache: key factory, fetchers, mutations, and the pushed events
+// (drop state, upload progress, removal) written into the cache without polling.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback } from 'react';
+import { api } from '../../ipc/api';
+import { useMainEvent } from '../../ipc/use-main-event';
+import { unwrap } from '../../../shared/ipc/result';
+import type { Drop, DropCreateArgs, DropUpload } from '../../../shared/domain/drop';
+
+export const dropKeys = {
+  all: () => ['drop'] as const,
+  list: () => ['drop', 'list'] as const,
+  uploads: (id: string) => ['drop', 'uploads', id] as const,
+};
+
+export const useDrops = () => useQuery({ queryKey: dropKeys.list(), queryFn: async () => unwrap(await api.drop.list()) });
+export const useUploads = (id: string) => useQuery({ queryKey: dropKeys.uploads(id), queryFn: async () => unwrap(await api.drop.listUploads({ id })) });
+
+function upsert<T extends { id: string }>(list: T[] | undefined, item: T, first = false): T[] {
+  const old = list ?? [];
+  const i = old.findIndex((x) => x.id === item.id);
+  if (i === -1) return first ? [item, ...old] : [...old, item];
+  return old.map((x, j) => (j === i ? item : x));
+}
+
+export function useCreateDrop() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (args: DropCreateArgs) => unwrap(await api.drop.create(args)),
+    onSuccess: (d) => qc.setQueryData<Drop[]>(dropKeys.list(), (old) => upsert(old, d)),
+  });
+}
+
+export function useDropAction() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ id, action }: { id: string; action: 'start' | 'stop' | 'remove' }) => {
+      if (action === 'remove') {
+        unwrap(await api.drop.remove({ id }));
+        return null;
+      }
+      return unwrap(action === 'start' ? await api.drop.start({ id }) : await api.drop.stop({ id }));
+    },
+    onSuccess: (d, { id }) => qc.setQueryData<Drop[]>(dropKeys.list(), (old) => (d ? upsert(old, d) : (old ?? []).filter((x) => x.id !== id))),
+  });
+}
+
+/** Mount once while the Onion services section is visible. */
+export function useDropEvents(): void {
+  const qc = useQueryClient();
+  const onDrop = useCallback((d: Drop) => qc.setQueryData<Drop[]>(dropKeys.list(), (old) => upsert(old, d)), [qc]);
+  const onRemoved = useCallback(({ id }: { id: string }) => qc.setQueryData<Drop[]>(dropKeys.list(), (old) => (old ?? []).filter((x) => x.id !== id)), [qc]);
+  const onUpload = useCallback((u: DropUpload) => qc.setQueryData<DropUpload[]>(dropKeys.uploads(u.dropId), (old) => upsert(old, u, true)), [qc]);
+  useMainEvent(api.drop.onDrop, onDrop);
+  useMainEvent(api.drop.onRemoved, onRemoved);
+  useMainEvent(api.drop.onUpload, onUpload);
+}
