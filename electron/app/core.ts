@@ -93,6 +93,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     throw new Error('lab mode was started without its lab networks');
   };
 
+  let bridgesRef: BridgesService | null = null;
   const tor = new TorService({
     registry,
     logger,
@@ -100,6 +101,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     root: paths.networkDir('tor'),
     resourcesDir,
     configuredBinary: () => settings.get().binaries.tor,
+    // The remembered bridge choice is in the torrc, so tor never dials directly first.
+    extraTorrcLines: async () => (bridgesRef ? bridgesRef.torrcLines() : []),
     ...(opts.mode === 'lab' ? { network: lab ? () => lab.tor() : noLab } : {}),
   });
   modules.set('tor', tor);
@@ -136,6 +139,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     ...(opts.bridgeStallMs ? { stallMs: opts.bridgeStallMs } : {}),
   });
   await bridges.start();
+  bridgesRef = bridges;
 
   const nym = new NymService({
     registry,

@@ -25,7 +25,7 @@ import type { TorController, TorEvent } from '../tor/control';
 import { torErrorToIpc } from '../tor/errors';
 import { describeErrors, parseBridgeLines, validBridgesOrErrors } from './bridge-line';
 import { BUILTIN, BUILTIN_INFO, builtinLines } from './builtin';
-import { BRIDGE_OPTIONS, BridgeConfigError, bridgeTorConfig } from './config';
+import { BRIDGE_OPTIONS, BridgeConfigError, bridgeTorConfig, bridgeTorrcLines } from './config';
 import { BootstrapObserver } from './diagnosis';
 import { Limiter, testBridgeReachability } from './reachability';
 import { resolveTransports, type PluggableTransport, type TransportAvailability, type TransportResolver } from './transports';
@@ -149,6 +149,18 @@ export class BridgesService {
       transports: [...new Set(this.bridges.map((b) => b.transport))],
       appliedAt: this.appliedAt,
     };
+  }
+
+  /** torrc lines for the next tor start, so a remembered choice holds from tor's first connection. */
+  async torrcLines(): Promise<string[]> {
+    if (this.bridges.length === 0) return [];
+    try {
+      // tor refuses UseBridges with UseEntryGuards 0 (the lab's clients set it); the later line wins.
+      return [...bridgeTorrcLines(await this.configFor(this.bridges)), 'UseEntryGuards 1'];
+    } catch (e) {
+      this.log.warn(`starting tor without the remembered bridges: ${e instanceof Error ? e.message : String(e)}`);
+      return [];
+    }
   }
 
   diagnosis(): Diagnosis {

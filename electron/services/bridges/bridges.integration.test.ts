@@ -148,6 +148,16 @@ describe.skipIf(!haveBundle)('bridges on the lab network', () => {
     expect(stored.selection.kind).toBe('custom');
   }, 90_000);
 
+  it('the remembered bridge is in the torrc of the next start, which bootstraps through it', async () => {
+    await call('underpass:supervisor:restart', { id: 'tor' });
+    await waitFor('tor restarted and bootstrapped', () => core.tor.status().connected && core.tor.status().bootstrap.progress === 100, 60_000);
+    const torrc = await readFile(join(dir, 'tor', 'torrc'), 'utf8');
+    expect(torrc).toContain(`Bridge ${bridgeLine}\n`);
+    expect(torrc).toMatch(/^UseBridges 1$/m);
+    const guards = await core.tor.requireController().getEntryGuards();
+    expect(guards.map((g) => g.fingerprint)).toEqual([bridgeFpr]);
+  }, 90_000);
+
   it('reverts cleanly with RESETCONF', async () => {
     const reverted = await call<BridgeConfig>('underpass:bridges:revert');
     expect(reverted).toMatchObject({ selection: null, bridges: [], appliedAt: null });
@@ -155,8 +165,8 @@ describe.skipIf(!haveBundle)('bridges on the lab network', () => {
     expect(conf.UseBridges).toEqual(['0']);
     expect(conf.Bridge ?? []).toEqual([]);
     expect(conf.ClientTransportPlugin ?? []).toEqual([]);
-    // apply() had to turn entry guards on (tor requires them with bridges); the lab's value is back.
-    expect(conf.UseEntryGuards).toEqual(['0']);
+    // Entry guards stay on after a start with remembered bridges (torrc); only SETCONF-time changes are undone.
+    expect(conf.UseEntryGuards).toEqual(['1']);
     const stored = JSON.parse(await readFile(join(dir, 'bridges', 'selection.json'), 'utf8')) as { selection: unknown };
     expect(stored.selection).toBeNull();
   });

@@ -45,6 +45,8 @@ export interface TorServiceOptions {
   configuredBinary: () => string | null;
   /** Lab mode: resolves once the lab is up, with the lines that join it. Real mode: undefined. */
   network?: () => Promise<TorNetworkPlan>;
+  /** Lines other features add to every start's torrc after the network's (remembered bridges). */
+  extraTorrcLines?: () => Promise<string[]>;
 }
 
 const BANDWIDTH_WINDOW = 300;
@@ -192,7 +194,7 @@ export class TorService implements NetworkModule {
     const geoipDir = join(this.opts.resourcesDir, 'bin', `${process.platform}-${process.arch}`, 'share', 'tor');
     const geoip = this.binary.source === 'bundled' && existsSync(join(geoipDir, 'geoip')) ? { ipv4: join(geoipDir, 'geoip'), ipv6: join(geoipDir, 'geoip6') } : null;
     await rm(this.files.controlPortFile, { force: true });
-    await writeTorrc({ files: this.files, unixSockets: this.plan.unixSockets, geoip, extraLines: this.plan.extraTorrcLines });
+    await writeTorrc({ files: this.files, unixSockets: this.plan.unixSockets, geoip, extraLines: [...this.plan.extraTorrcLines, ...((await this.opts.extraTorrcLines?.()) ?? [])] });
     this.resetState();
     const plan: SpawnPlan = {
       command: this.binary.command,
