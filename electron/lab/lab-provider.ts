@@ -118,6 +118,7 @@ export function createLabProvider(options: LabOptions = {}) {
           wrapSpawn: lab.wrapSpawn,
           bridge: lab.needsBridge ? (id, ports) => lab.bridge(id, ports) : null,
           tunnelHops: 1,
+          host: lab.clientHost,
         };
       },
       stop: async () => {

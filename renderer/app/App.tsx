@@ -10,6 +10,7 @@ import { SettingsPage, useSettings } from '../features/settings/SettingsPage';
 import { LabPage } from '../features/lab/LabPage';
 import { NotYetPage } from '../features/placeholder/NotYetPage';
 import { TorPage } from '../features/tor/TorPage';
+import { I2pPage } from '../features/i2p/I2pPage';
 import { OnionPage } from '../features/onion/OnionPage';
 import { BridgesPage } from '../features/bridges/BridgesPage';
 import { MessagesPage } from '../features/messages/MessagesPage';
@@ -25,7 +26,7 @@ function SectionBody({ id }: { id: SectionId }) {
     case 'bridges':
       return <BridgesPage />;
     case 'i2p':
-      return <NotYetPage what="I2P" network="i2p" />;
+      return <I2pPage />;
     case 'messages':
       return <MessagesPage />;
     case 'guidance':

@@ -76,6 +76,8 @@ export interface I2pLab {
   needsBridge: boolean;
   routers: I2pLabRouter[];
   i2pcontrolPassword: string;
+  /** A loopback address no lab router uses, for the app's router (one address per router, as in the lab). */
+  clientHost: string;
   /** The routers' current router.info files: copy them into a joining router's netDb. */
   seedFiles(): string[];
   /** Bridges ports of a joining router (holder namespace only; identity otherwise). */
@@ -262,6 +264,7 @@ export async function startI2pLab(opts: StartI2pLabOptions): Promise<I2pLab> {
       needsBridge,
       routers: routers.map(({ paths: _p, ...r }) => r),
       i2pcontrolPassword: password,
+      clientHost: `127.0.0.${count + 2}`,
       seedFiles: () => routers.map((r) => r.routerInfo),
       bridge: async (id, bridgePorts) => {
         if (!needsBridge) return { hostPort: (p: number) => p, stop: async () => {} };

@@ -32,6 +32,8 @@ export interface I2pNetworkPlan {
   bridge: ((id: string, ports: number[]) => Promise<{ hostPort(p: number): number; stop(): Promise<void> }>) | null;
   /** Hops for the app's sessions and exploratory tunnels (1 in a 2–3 router lab). */
   tunnelHops: number;
+  /** Loopback address the router's NTCP2 binds to (default 127.0.0.1); the lab gives each router its own. */
+  host?: string;
 }
 
 export interface I2pServiceOptions {
@@ -226,7 +228,7 @@ export class I2pService implements NetworkModule {
     await writeFile(
       this.paths.conf,
       renderI2pdConf({
-        host: '127.0.0.1',
+        host: plan.host ?? '127.0.0.1',
         ntcp2Port,
         publishNtcp2: lab,
         samPort,
