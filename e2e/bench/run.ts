@@ -5,8 +5,9 @@ import { torParse } from './tor-parse.bench';
 import { torLab } from './tor-lab.bench';
 import { uiCircuits } from './ui-circuits.bench';
 import { nymLab } from './nym-lab.bench';
+import { dropLab } from './drop.bench';
 
-const BENCHMARKS: Benchmark[] = [ipcRoundtrip, torParse, torLab, uiCircuits, nymLab];
+const BENCHMARKS: Benchmark[] = [ipcRoundtrip, torParse, torLab, uiCircuits, nymLab, dropLab];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

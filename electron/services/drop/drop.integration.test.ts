@@ -4,33 +4,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { connect, type Socket } from 'node:net';
-import { once } from 'node:events';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SocksClient } from 'socks';
 import { createCore, type Core, type LabProvider } from '../../app/core';
 import { Logger } from '../../logging/logger';
 import { createLabProvider } from '../../lab/lab-provider';
-import { startTorLab, torArgs, torLineLevel, type TorLab } from '../../lab/tor/tor-lab';
-import { LineWatch } from '../../lab/tor/line-watch';
-import { assertLabTorrc } from '../../lab/tor/torrc';
-import { bundleDir, defaultResourcesDir, resolveBinary } from '../../supervisor/binaries';
-import { parsePortFile, stripTorLogPrefix } from '../tor/tor-process';
-import { TorController } from '../tor/control';
+import { startTorLab, type TorLab } from '../../lab/tor/tor-lab';
+import { bundleDir, defaultResourcesDir } from '../../supervisor/binaries';
+import * as src from './lab-source';
 import { unwrap } from '../../../shared/ipc/result';
 import type { Drop, DropUpload } from '../../../shared/domain/drop';
 import { privateKeyBase64 } from './client-auth';
 
 const resourcesDir = defaultResourcesDir();
 const haveBundle = existsSync(join(bundleDir(resourcesDir), 'manifest.json'));
-const BOUNDARY = '----underpassDropIntegration';
 
 let core: Core;
 let dir: string;
 let lab: TorLab;
-let source: { socks: { path: string } | { port: number }; controller: TorController };
+let source: src.SourceTor;
 const drops: Drop[] = [];
 const uploads: DropUpload[] = [];
 
@@ -46,137 +39,6 @@ async function waitFor<T>(what: string, fn: () => T | undefined | null | false |
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-/** The source: a second tor joined to the lab, with SOCKS and a control port of its own. */
-async function startSourceTor(): Promise<typeof source> {
-  const tor = await resolveBinary('tor', { resourcesDir });
-  const root = join(lab.dir, 'drop-source');
-  const run = join(root, 'run');
-  await mkdir(run, { recursive: true, mode: 0o700 });
-  const unix = lab.needsUnixSockets;
-  const socksSocket = join(run, 'socks.sock');
-  const portFile = join(run, 'control-port');
-  const text = [
-    `DataDirectory ${join(root, 'data')}`,
-    'Log notice stdout',
-    'ShutdownWaitLength 0',
-    `__OwningControllerProcess ${process.pid}`,
-    'CookieAuthentication 1',
-    unix ? `SocksPort unix:${socksSocket}` : 'SocksPort 127.0.0.1:auto',
-    unix ? `ControlPort unix:${join(run, 'control.sock')}` : 'ControlPort 127.0.0.1:auto',
-    `ControlPortWriteToFile ${portFile}`,
-    ...lab.clientTorrcLines,
-  ].join('\n');
-  assertLabTorrc(text, lab.dirAuthority);
-  const torrc = join(root, 'torrc');
-  await writeFile(torrc, `${text}\n`, { mode: 0o600 });
-  const watch = new LineWatch();
-  const proc = core.registry.create({
-    id: 'lab:drop-source',
-    label: 'Drop test source tor',
-    restart: { enabled: false },
-    readyTimeoutMs: 60_000,
-    hooks: {
-      plan: async () => lab.wrapSpawn({ command: tor.command, args: torArgs(tor, torrc), env: { ...process.env, ...tor.env } }),
-      probe: async ({ signal }) => {
-        await watch.waitFor(/Bootstrapped 100%/, 60_000, signal);
-      },
-      classifyLine: (_stream, line) => {
-        watch.push(line);
-        return { level: torLineLevel(line), text: stripTorLogPrefix(line) };
-      },
-    },
-  });
-  await proc.start();
-  const socks = unix ? { path: socksSocket } : { port: Number((await watch.waitFor(/Opened Socks listener connection \(ready\) on 127\.0\.0\.1:(\d+)/, 5000))[1]) };
-  const target = parsePortFile(await readFile(portFile, 'utf8'));
-  if (!target) throw new Error('the source tor wrote no control port file');
-  const controller = await TorController.connect(target.kind === 'tcp' ? { host: target.host, port: target.port } : { path: target.path });
-  await controller.authenticate();
-  return { socks, controller };
-}
-
-async function socksConnect(host: string): Promise<Socket> {
-  const s = source.socks;
-  let existing: Socket | undefined;
-  if ('path' in s) {
-    existing = connect({ path: s.path });
-    await once(existing, 'connect');
-  }
-  const { socket } = await SocksClient.createConnection({
-    proxy: { host: '127.0.0.1', port: 'port' in s ? s.port : 0, type: 5 },
-    command: 'connect',
-    destination: { host, port: 80 },
-    timeout: 30_000,
-    ...(existing ? { existing_socket: existing } : {}),
-  });
-  return socket;
-}
-
-/** One HTTP/1.1 exchange through the source's tor; the body parts are written in order, streamed. */
-async function request(host: string, head: string, body: (Buffer | (() => AsyncIterable<Buffer>))[] = []): Promise<{ status: number; text: string }> {
-  const socket = await socksConnect(host);
-  const chunks: Buffer[] = [];
-  socket.on('data', (c: Buffer) => chunks.push(c));
-  const ended = once(socket, 'end');
-  socket.write(head);
-  for (const part of body) {
-    if (Buffer.isBuffer(part)) {
-      if (!socket.write(part)) await once(socket, 'drain');
-    } else {
-      for await (const c of part()) if (!socket.write(c)) await once(socket, 'drain');
-    }
-  }
-  await ended;
-  socket.destroy();
-  const all = Buffer.concat(chunks).toString('utf8');
-  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(all)?.[1] ?? 0), text: all };
-}
-
-async function getWithRetry(host: string, ms = 60_000): Promise<{ status: number; text: string; afterMs: number }> {
-  const t0 = Date.now();
-  let last: unknown;
-  while (Date.now() - t0 < ms) {
-    try {
-      const r = await request(host, `GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
-      return { ...r, afterMs: Date.now() - t0 };
-    } catch (e) {
-      last = e; // "No more HSDir available" / general failure while the descriptor publishes
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  throw new Error(`the drop did not answer through tor: ${last instanceof Error ? last.message : String(last)}`);
-}
-
-async function upload(host: string, parts: { name: string; filename?: string; data: Buffer | string | { file: string; size: number } }[]): Promise<{ status: number; text: string }> {
-  const pieces: (Buffer | (() => AsyncIterable<Buffer>))[] = [];
-  let length = 0;
-  for (const p of parts) {
-    const disp = p.filename === undefined ? `form-data; name="${p.name}"` : `form-data; name="${p.name}"; filename="${p.filename}"`;
-    const h = Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: ${disp}\r\n\r\n`);
-    pieces.push(h);
-    length += h.length;
-    if (typeof p.data === 'string' || Buffer.isBuffer(p.data)) {
-      const b = Buffer.from(p.data);
-      pieces.push(b);
-      length += b.length;
-    } else {
-      const { file, size } = p.data;
-      pieces.push(async function* () {
-        const { createReadStream } = await import('node:fs');
-        for await (const c of createReadStream(file, { highWaterMark: 256 * 1024 })) yield c as Buffer;
-      });
-      length += size;
-    }
-    pieces.push(Buffer.from('\r\n'));
-    length += 2;
-  }
-  const end = Buffer.from(`--${BOUNDARY}--\r\n`);
-  pieces.push(end);
-  length += end.length;
-  const head = `POST /upload HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\nContent-Type: multipart/form-data; boundary=${BOUNDARY}\r\nContent-Length: ${length}\r\n\r\n`;
-  return request(host, head, pieces);
 }
 
 const sha256File = async (p: string) => createHash('sha256').update(await readFile(p)).digest('hex');
@@ -211,7 +73,7 @@ beforeAll(async () => {
   });
   await call('underpass:supervisor:start', { id: 'tor' });
   await waitFor('tor ready', () => core.tor.status().ready, 100_000);
-  source = await startSourceTor();
+  source = await src.startSourceTor(lab, core.registry, resourcesDir);
 }, 180_000);
 
 afterAll(async () => {
@@ -229,7 +91,7 @@ describe.skipIf(!haveBundle)('onion drop on the lab network', () => {
     expect(['publishing', 'published']).toContain(drop.state);
     await waitFor('HS_DESC UPLOADED → published', () => publishedEvent(drop.id), 60_000);
     const host = drop.address!;
-    const page = await getWithRetry(host);
+    const page = await src.getWithRetry(source.socks, host);
     expect(page.status).toBe(200);
     expect(page.text).toContain('Lab drop');
     expect(page.text).toMatch(/content-security-policy: default-src 'none'/i);
@@ -240,7 +102,7 @@ describe.skipIf(!haveBundle)('onion drop on the lab network', () => {
     await writeFile(file, data);
     const want = createHash('sha256').update(data).digest('hex');
     const t0 = Date.now();
-    const res = await upload(host, [
+    const res = await src.upload(source.socks, host, [
       { name: 'file', filename: 'f50m.bin', data: { file, size: data.length } },
       { name: 'message', data: 'Hello from the lab — سلام' },
     ]);
@@ -273,7 +135,7 @@ describe.skipIf(!haveBundle)('onion drop on the lab network', () => {
     let fetched = false;
     while (Date.now() - t0 < 8000) {
       try {
-        await request(drop.address!, `GET / HTTP/1.1\r\nHost: ${drop.address}\r\nConnection: close\r\n\r\n`);
+        await src.request(source.socks, drop.address!, `GET / HTTP/1.1\r\nHost: ${drop.address}\r\nConnection: close\r\n\r\n`);
         fetched = true;
         break;
       } catch {
@@ -284,7 +146,7 @@ describe.skipIf(!haveBundle)('onion drop on the lab network', () => {
     const priv = drop.clientKey!.split(':')[3]!;
     const added = await source.controller.onionClientAuthAdd(sid, privateKeyBase64(priv));
     expect([250, 251, 252]).toContain(added.status);
-    const page = await getWithRetry(drop.address!, 30_000);
+    const page = await src.getWithRetry(source.socks, drop.address!, 30_000);
     expect(page.status).toBe(200);
     expect(page.text).toContain('Private drop');
     await call('underpass:drop:remove', { id: drop.id });
@@ -303,8 +165,8 @@ describe.skipIf(!haveBundle)('onion drop on the lab network', () => {
     await waitFor('re-published on the new tor', () => drops.slice(before).find((d) => d.id === drop.id && d.state === 'published'), 60_000);
     const after = (await call<Drop[]>('underpass:drop:list')).find((d) => d.id === drop.id)!;
     expect(after.address).toBe(drop.address);
-    expect(await getWithRetry(drop.address!, 60_000)).toMatchObject({ status: 200 });
-    const res = await upload(drop.address!, [{ name: 'file', filename: 'after-restart.txt', data: 'still here' }]);
+    expect(await src.getWithRetry(source.socks, drop.address!, 60_000)).toMatchObject({ status: 200 });
+    const res = await src.upload(source.socks, drop.address!, [{ name: 'file', filename: 'after-restart.txt', data: 'still here' }]);
     expect(res.status).toBe(200);
     const [up] = await call<DropUpload[]>('underpass:drop:listUploads', { id: drop.id });
     expect(await readdir(up!.path)).toEqual(['after-restart.txt']);

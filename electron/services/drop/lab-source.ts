@@ -1,0 +1,153 @@
+// Test and benchmark helper: a "source" tor joined to the lab (SOCKS + control port) and a small
+// HTTP/1.1 client over its SOCKS port for GET and streamed multipart uploads to a .onion. Never
+// imported by the app; it lives here so the drop's integration test and benchmark share it.
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { SocksClient } from 'socks';
+import { torArgs, torLineLevel, type TorLab } from '../../lab/tor/tor-lab';
+import { LineWatch } from '../../lab/tor/line-watch';
+import { assertLabTorrc } from '../../lab/tor/torrc';
+import type { ProcessRegistry } from '../../supervisor/registry';
+import { resolveBinary } from '../../supervisor/binaries';
+import { parsePortFile, stripTorLogPrefix } from '../tor/tor-process';
+import { TorController } from '../tor/control';
+
+export type SocksTarget = { path: string } | { port: number };
+export interface SourceTor {
+  socks: SocksTarget;
+  controller: TorController;
+}
+
+const BOUNDARY = '----underpassDropLabSource';
+
+/** The source: a second tor joined to the lab, with SOCKS and a control port of its own. */
+export async function startSourceTor(lab: TorLab, registry: ProcessRegistry, resourcesDir: string, name = 'drop-source'): Promise<SourceTor> {
+  const tor = await resolveBinary('tor', { resourcesDir });
+  const root = join(lab.dir, name);
+  const run = join(root, 'run');
+  await mkdir(run, { recursive: true, mode: 0o700 });
+  const unix = lab.needsUnixSockets;
+  const socksSocket = join(run, 'socks.sock');
+  const portFile = join(run, 'control-port');
+  const text = [
+    `DataDirectory ${join(root, 'data')}`,
+    'Log notice stdout',
+    'ShutdownWaitLength 0',
+    `__OwningControllerProcess ${process.pid}`,
+    'CookieAuthentication 1',
+    unix ? `SocksPort unix:${socksSocket}` : 'SocksPort 127.0.0.1:auto',
+    unix ? `ControlPort unix:${join(run, 'control.sock')}` : 'ControlPort 127.0.0.1:auto',
+    `ControlPortWriteToFile ${portFile}`,
+    ...lab.clientTorrcLines,
+  ].join('\n');
+  assertLabTorrc(text, lab.dirAuthority);
+  const torrc = join(root, 'torrc');
+  await writeFile(torrc, `${text}\n`, { mode: 0o600 });
+  const watch = new LineWatch();
+  const proc = registry.create({
+    id: `lab:${name}`,
+    label: 'Drop test source tor',
+    restart: { enabled: false },
+    readyTimeoutMs: 60_000,
+    hooks: {
+      plan: async () => lab.wrapSpawn({ command: tor.command, args: torArgs(tor, torrc), env: { ...process.env, ...tor.env } }),
+      probe: async ({ signal }) => {
+        await watch.waitFor(/Bootstrapped 100%/, 60_000, signal);
+      },
+      classifyLine: (_stream, line) => {
+        watch.push(line);
+        return { level: torLineLevel(line), text: stripTorLogPrefix(line) };
+      },
+    },
+  });
+  await proc.start();
+  const socks = unix ? { path: socksSocket } : { port: Number((await watch.waitFor(/Opened Socks listener connection \(ready\) on 127\.0\.0\.1:(\d+)/, 5000))[1]) };
+  const target = parsePortFile(await readFile(portFile, 'utf8'));
+  if (!target) throw new Error('the source tor wrote no control port file');
+  const controller = await TorController.connect(target.kind === 'tcp' ? { host: target.host, port: target.port } : { path: target.path });
+  await controller.authenticate();
+  return { socks, controller };
+}
+
+export async function socksConnect(s: SocksTarget, host: string): Promise<Socket> {
+  let existing: Socket | undefined;
+  if ('path' in s) {
+    existing = connect({ path: s.path });
+    await once(existing, 'connect');
+  }
+  const { socket } = await SocksClient.createConnection({
+    proxy: { host: '127.0.0.1', port: 'port' in s ? s.port : 0, type: 5 },
+    command: 'connect',
+    destination: { host, port: 80 },
+    timeout: 30_000,
+    ...(existing ? { existing_socket: existing } : {}),
+  });
+  return socket;
+}
+
+/** One HTTP/1.1 exchange through the source's tor; the body parts are written in order, streamed. */
+export async function request(s: SocksTarget, host: string, head: string, body: (Buffer | (() => AsyncIterable<Buffer>))[] = []): Promise<{ status: number; text: string }> {
+  const socket = await socksConnect(s, host);
+  const chunks: Buffer[] = [];
+  socket.on('data', (c: Buffer) => chunks.push(c));
+  const ended = once(socket, 'end');
+  socket.write(head);
+  for (const part of body) {
+    if (Buffer.isBuffer(part)) {
+      if (!socket.write(part)) await once(socket, 'drain');
+    } else {
+      for await (const c of part()) if (!socket.write(c)) await once(socket, 'drain');
+    }
+  }
+  await ended;
+  socket.destroy();
+  const all = Buffer.concat(chunks).toString('utf8');
+  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(all)?.[1] ?? 0), text: all };
+}
+
+export async function getWithRetry(s: SocksTarget, host: string, ms = 60_000): Promise<{ status: number; text: string; afterMs: number }> {
+  const t0 = Date.now();
+  let last: unknown;
+  while (Date.now() - t0 < ms) {
+    try {
+      const r = await request(s, host, `GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+      return { ...r, afterMs: Date.now() - t0 };
+    } catch (e) {
+      last = e; // "No more HSDir available" / general failure while the descriptor publishes
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`the drop did not answer through tor: ${last instanceof Error ? last.message : String(last)}`);
+}
+
+export async function upload(s: SocksTarget, host: string, parts: { name: string; filename?: string; data: Buffer | string | { file: string; size: number } }[]): Promise<{ status: number; text: string }> {
+  const pieces: (Buffer | (() => AsyncIterable<Buffer>))[] = [];
+  let length = 0;
+  for (const p of parts) {
+    const disp = p.filename === undefined ? `form-data; name="${p.name}"` : `form-data; name="${p.name}"; filename="${p.filename}"`;
+    const h = Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: ${disp}\r\n\r\n`);
+    pieces.push(h);
+    length += h.length;
+    if (typeof p.data === 'string' || Buffer.isBuffer(p.data)) {
+      const b = Buffer.from(p.data);
+      pieces.push(b);
+      length += b.length;
+    } else {
+      const { file, size } = p.data;
+      pieces.push(async function* () {
+        for await (const c of createReadStream(file, { highWaterMark: 256 * 1024 })) yield c as Buffer;
+      });
+      length += size;
+    }
+    pieces.push(Buffer.from('\r\n'));
+    length += 2;
+  }
+  const end = Buffer.from(`--${BOUNDARY}--\r\n`);
+  pieces.push(end);
+  length += end.length;
+  const head = `POST /upload HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\nContent-Type: multipart/form-data; boundary=${BOUNDARY}\r\nContent-Length: ${length}\r\n\r\n`;
+  return request(s, host, head, pieces);
+}
