@@ -16,11 +16,20 @@ export function NewDropForm({ onDone }: { onDone: () => void }) {
   const [maxUploadMb, setMaxUploadMb] = useState(8192);
   const [persistent, setPersistent] = useState(false);
   const [clientAuth, setClientAuth] = useState(false);
+  const [folder, setFolder] = useState('');
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     create.mutate(
-      { title, note, accept, persistent, clientAuth, limits: { maxFileBytes: maxFileMb * MB, maxUploadBytes: maxUploadMb * MB } },
+      {
+        title,
+        note,
+        accept,
+        persistent,
+        clientAuth,
+        limits: { maxFileBytes: maxFileMb * MB, maxUploadBytes: maxUploadMb * MB },
+        ...(folder.trim() ? { folder: folder.trim() } : {}),
+      },
       { onSuccess: onDone },
     );
   };
@@ -54,6 +63,8 @@ export function NewDropForm({ onDone }: { onDone: () => void }) {
         <label htmlFor="drop-max-upload">Largest upload (MB)</label>
         <input id="drop-max-upload" type="number" min={1} max={1024 * 1024} value={maxUploadMb} onChange={(e) => setMaxUploadMb(Number(e.target.value))} />
       </div>
+      <label htmlFor="drop-folder">Save uploads in (absolute path; empty: the app's data folder)</label>
+      <input id="drop-folder" value={folder} onChange={(e) => setFolder(e.target.value)} placeholder="/home/me/Drops" />
       <fieldset>
         <legend>Address</legend>
         <label className="check">
