@@ -271,7 +271,8 @@ export class DropService {
     } catch {
       return;
     }
-    if (c !== this.controller) {
+    const fresh = c !== this.controller;
+    if (fresh) {
       this.offHsDesc?.();
       this.controller = c;
       this.offHsDesc = c.on('HS_DESC', (e) => {
@@ -282,7 +283,10 @@ export class DropService {
       });
     }
     for (const rt of this.drops.values()) {
-      if (rt.cfg.wanted && rt.server && rt.publishedOn !== c && rt.state !== 'publishing') await this.publish(rt).catch(() => undefined);
+      // A drop tor refused is retried on a new tor, not on every status event of the same one.
+      if (rt.cfg.wanted && rt.server && rt.publishedOn !== c && rt.state !== 'publishing' && (rt.state !== 'failed' || fresh)) {
+        await this.publish(rt).catch(() => undefined);
+      }
     }
   }
 
