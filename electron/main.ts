@@ -36,8 +36,14 @@ app.whenReady().then(async () => {
   const dataDir = mode === 'lab' ? defaultDataDir('lab') : (process.env.UNDERPASS_DATA_DIR ?? app.getPath('userData'));
   // Packaged: daemons ship as extra resources; from a checkout: the repo's resources/.
   const resourcesDir = app.isPackaged ? process.resourcesPath : join(here, '..', '..', 'resources');
-  // Lab mode runs from a checkout: the Nym lab's scripts stay in electron/lab/nym.
-  const lab = mode === 'lab' ? createLabProvider({ nymScriptsDir: join(here, '..', '..', 'electron', 'lab', 'nym') }) : undefined;
+  // Lab mode runs from a checkout: the lab's helper programs stay in electron/lab/tor.
+  const lab =
+    mode === 'lab'
+      ? createLabProvider({
+          torScriptsDir: join(here, '..', '..', 'electron', 'lab', 'tor'),
+          nymScriptsDir: join(here, '..', '..', 'electron', 'lab', 'nym'),
+        })
+      : undefined;
   core = await createCore({ dataDir, mode, host: 'electron', resourcesDir, ...(lab ? { lab } : {}) });
   registerElectronIpc({
     ipcMain,

@@ -12,10 +12,12 @@ import { SettingsStore } from '../config/settings';
 import { preparePaths, type AppMode, type AppPaths } from '../config/paths';
 import { defaultResourcesDir } from '../supervisor/binaries';
 import { TorService, type TorNetworkPlan } from '../services/tor/tor-service';
+import { GuidanceService } from '../services/guidance/guidance-service';
+import { torProbe } from '../services/guidance/tor-probe';
 import { I2pService, type I2pNetworkPlan } from '../services/i2p/i2p-service';
-import { DropService } from '../services/drop/drop-service';
 import { BridgesService, type BridgeLab } from '../services/bridges/bridges-service';
 import { defaultTransportResolver } from '../services/bridges/transports';
+import { DropService } from '../services/drop/drop-service';
 import { NymService, type NymNetworkPlan } from '../services/nym/nym-service';
 
 export interface CoreOptions {
@@ -27,12 +29,12 @@ export interface CoreOptions {
   resourcesDir?: string;
   /** Start the networks the settings ask for. Tests that only need the shell pass false. */
   autostart?: boolean;
+  /** No bootstrap progress for this long counts as a stall for the diagnosis (default 20 s). */
+  bridgeStallMs?: number;
   /**
    * Lab mode: how the app's daemons join the private networks. Started lazily the first time a
    * network starts, so the window is up at once.
    */
-  /** No bootstrap progress for this long counts as a stall for the diagnosis (default 20 s). */
-  bridgeStallMs?: number;
   lab?: (deps: { registry: ProcessRegistry; logger: Logger; resourcesDir: string }) => LabProvider;
 }
 
@@ -65,8 +67,8 @@ export interface Core {
   router: IpcRouter;
   tor: TorService;
   i2p: I2pService;
-  drops: DropService;
   bridges: BridgesService;
+  drops: DropService;
   nym: NymService;
   /** Plugs a network's service into the shell (availability, start/stop from the UI). */
   registerNetwork(mod: NetworkModule): void;
@@ -124,7 +126,6 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       : {}),
   });
   modules.set('i2p', i2p);
-  const drops = new DropService({ root: join(paths.dataDir, 'drops'), tor, bus, logger });
 
   const bridges = new BridgesService({
     tor,
@@ -140,6 +141,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   });
   await bridges.start();
   bridgesRef = bridges;
+  const drops = new DropService({ root: join(paths.dataDir, 'drops'), tor, bus, logger });
 
   const nym = new NymService({
     registry,
@@ -167,6 +169,34 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
         ? { id, label: mod.label, ...mod.availability() }
         : { id, label: NETWORK_LABELS[id], available: false, reason: 'This build does not include this network yet.' };
     });
+
+  // Guidance acts through whichever features this build has; each registers what it can do.
+  const guidance = new GuidanceService();
+  guidance.registerAction('tor.start', async () => {
+    tor.start().catch((e: unknown) => log.warn(`tor did not start: ${e instanceof Error ? e.message : String(e)}`));
+    return { done: true, message: 'Tor is starting.', navigate: 'tor' };
+  });
+  guidance.registerProbe('tor', torProbe(tor));
+  guidance.registerAction('bridges.useRecommended', async () => {
+    // Lab mode never dials a public bridge: it uses the lab's own obfs4 bridge.
+    if (opts.mode === 'lab') {
+      await bridges.apply({ kind: 'lab' });
+      return { done: true, message: 'The lab bridge is on.', navigate: 'bridges' };
+    }
+    const builtin = await bridges.listBuiltin();
+    const choice = ['snowflake', 'obfs4'].map((id) => builtin.choices.find((c) => c.id === id && c.available)).find(Boolean);
+    if (!choice) return { done: false, message: 'No built-in bridge can run on this install; paste one on the Bridges page.', navigate: 'bridges' };
+    await bridges.apply({ kind: 'builtin', id: choice.id });
+    return { done: true, message: `${choice.label} is on.`, navigate: 'bridges' };
+  });
+  guidance.registerAction('drop.createProtected', async () => {
+    const drop = await drops.create({ title: 'Protected drop', clientAuth: true, persistent: true });
+    // TODO(encryption at rest): pass the journalist's age key once drops support it (issue 5 §5).
+    return { done: true, message: `Drop "${drop.title}" created with client authorization; share its key with sources separately.`, navigate: 'onion' };
+  });
+  // These two need the user's input (a recipient, a destination): the action opens the right form.
+  guidance.registerAction('nym.composeAnonymous', async () => ({ done: true, message: 'Write your message and choose "anonymous".', navigate: 'messages' }));
+  guidance.registerAction('i2p.openClientTunnel', async () => ({ done: true, message: 'Give the .b32.i2p destination and a local port.', navigate: 'i2p' }));
 
   const handlers: Handlers = {
     app: {
@@ -211,9 +241,10 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       recent: async ({ source, limit }) => logger.recent(limit, source),
     },
     tor: tor.handlers(),
+    guidance: guidance.handlers(),
     i2p: i2p.handlers(),
-    drop: drops.handlers(),
     bridges: bridges.handlers(),
+    drop: drops.handlers(),
     nym: nym.handlers(),
   };
 
@@ -242,6 +273,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     bus,
     router,
     tor,
+    bridges,
     i2p,
     drops,
     nym,
@@ -251,8 +283,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     shutdown: () => {
       stopping ??= (async () => {
         log.info('stopping every supervised process');
-        await drops.shutdown();
         bridges.stop();
+        await drops.shutdown();
         await registry.stopAll();
         await lab?.stop();
       })();

@@ -20,6 +20,8 @@ export interface LabProviderDeps {
 export interface LabOptions {
   /** Start the lab's obfs4 bridge too (the Bridges page uses it). */
   bridge?: boolean;
+  /** Where the Tor lab's helper programs live when this module is bundled away from them. */
+  torScriptsDir?: string;
   /** Extra nym-lab-mixnet flags (shorter delays in tests). */
   nymMixnetArgs?: string[];
   /** Where the Nym lab's scripts live when this module is bundled away from them. */
@@ -45,7 +47,13 @@ export function createLabProvider(options: LabOptions = {}) {
     const log = deps.logger.scope('lab');
     return {
       tor: async (): Promise<TorNetworkPlan> => {
-        torLab ??= startTorLab({ registry: deps.registry, logger: deps.logger, resourcesDir: deps.resourcesDir, bridge: options.bridge ?? true }).then(
+        torLab ??= startTorLab({
+          registry: deps.registry,
+          logger: deps.logger,
+          resourcesDir: deps.resourcesDir,
+          bridge: options.bridge ?? true,
+          ...(options.torScriptsDir ? { scriptsDir: options.torScriptsDir } : {}),
+        }).then(
           (lab) => {
             log.notice(
               `Tor lab ready in ${(lab.readyAfterMs / 1000).toFixed(1)} s: ${lab.relays.length} relays, isolation ${lab.isolation}` +

@@ -11,8 +11,11 @@ import { LabPage } from '../features/lab/LabPage';
 import { NotYetPage } from '../features/placeholder/NotYetPage';
 import { TorPage } from '../features/tor/TorPage';
 import { I2pPage } from '../features/i2p/I2pPage';
-import { OnionPage } from '../features/onion/OnionPage';
 import { BridgesPage } from '../features/bridges/BridgesPage';
+import { OnionPage } from '../features/onion/OnionPage';
+import { GuidancePage } from '../features/guidance/GuidancePage';
+import { useTranslation } from 'react-i18next';
+import i18n from '../i18n';
 import { MessagesPage } from '../features/messages/MessagesPage';
 
 function SectionBody({ id }: { id: SectionId }) {
@@ -30,7 +33,7 @@ function SectionBody({ id }: { id: SectionId }) {
     case 'messages':
       return <MessagesPage />;
     case 'guidance':
-      return <NotYetPage what="Threat-model guidance" />;
+      return <GuidancePage />;
     case 'lab':
       return <LabPage />;
     case 'settings':
@@ -45,10 +48,12 @@ export function App() {
   const settings = useSettings();
   const heading = useRef<HTMLHeadingElement>(null);
   const first = useRef(true);
+  const { t } = useTranslation();
   useSupervisorEvents();
 
   const language = settings.data?.language ?? 'en';
   useEffect(() => {
+    void i18n.changeLanguage(language);
     document.documentElement.lang = language;
     document.documentElement.dir = language === 'fa' ? 'rtl' : 'ltr';
   }, [language]);
@@ -65,22 +70,22 @@ export function App() {
   return (
     <div className="shell">
       <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), heading.current?.focus())}>
-        Skip to content
+        {t('nav.skip')}
       </a>
       <header className="topbar">
         <span className="brand">Underpass</span>
         {connection === 'closed' || connection === 'connecting' ? (
           <span role="status" className="conn">
-            {connection === 'closed' ? 'Disconnected from the app — reconnecting…' : 'Connecting…'}
+            {connection === 'closed' ? t('shell.disconnected') : t('shell.connecting')}
           </span>
         ) : null}
         {connection === 'unauthorized' ? (
           <span role="alert" className="conn">
-            This page could not sign in to Underpass. Open the address the app printed, including its #token part.
+            {t('shell.unauthorized')}
           </span>
         ) : null}
       </header>
-      <nav aria-label="Sections" className="sidebar">
+      <nav aria-label={t('nav.label')} className="sidebar">
         <ul>
           {SECTIONS.map((s) => (
             <li key={s.id}>
@@ -92,7 +97,7 @@ export function App() {
                   go(s.id);
                 }}
               >
-                {s.label}
+                {t(`nav.${s.id}`)}
               </a>
             </li>
           ))}
@@ -100,7 +105,7 @@ export function App() {
       </nav>
       <main id="main" className="content">
         <h1 ref={heading} tabIndex={-1}>
-          {current.label}
+          {t(`nav.${current.id}`)}
         </h1>
         <SectionBody id={section} />
       </main>

@@ -31,10 +31,10 @@ describe('guidance content', () => {
   });
 
   it('rejects content with a hole in the matrix or an unknown claim', () => {
-    const broken = structuredClone(raw) as { matrix: Record<string, Record<string, string>>; recommendations: Record<string, { claims: string[] }> };
+    const broken = JSON.parse(JSON.stringify(raw)) as { matrix: Record<string, Record<string, string>>; recommendations: Record<string, { claims: string[] }> };
     delete broken.matrix.browse!.global;
     expect(GuidanceContentSchema.safeParse(broken).success).toBe(false);
-    const broken2 = structuredClone(raw) as { recommendations: Record<string, { claims: string[] }> };
+    const broken2 = JSON.parse(JSON.stringify(raw)) as { recommendations: Record<string, { claims: string[] }> };
     broken2.recommendations['tor-browse']!.claims.push('nope');
     expect(GuidanceContentSchema.safeParse(broken2).success).toBe(false);
   });

@@ -17,6 +17,8 @@ import {
   TorConfigSchema,
   TorStatusSchema,
 } from '../domain/tor';
+import { ApplyResultSchema, GuidanceActionSchema, MeasurementSchema } from '../domain/guidance';
+import { DropCreateArgsSchema, DropRefSchema, DropSchema, DropUploadSchema } from '../domain/drop';
 import {
   BridgeConfigSchema,
   BridgeLineResultSchema,
@@ -26,7 +28,6 @@ import {
   DiagnosisSchema,
   ReachabilityResultSchema,
 } from '../domain/bridges';
-import { DropCreateArgsSchema, DropRefSchema, DropSchema, DropUploadSchema } from '../domain/drop';
 import {
   ClientTunnelSchema,
   CreateClientTunnelArgsSchema,

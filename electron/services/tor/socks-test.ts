@@ -7,7 +7,7 @@ import type { Endpoint, SocksTestResult } from '../../../shared/domain/tor';
 
 const MAX_BODY = 256 * 1024;
 
-export async function socksHttpGet(socks: Endpoint, url: string, timeoutMs = 30_000): Promise<SocksTestResult> {
+export async function socksHttpGet(socks: Endpoint, url: string, timeoutMs = 30_000, maxBody = MAX_BODY): Promise<SocksTestResult> {
   const t0 = performance.now();
   const base = { url, status: null, bytes: 0, excerpt: '' };
   let target: URL;
@@ -31,7 +31,7 @@ export async function socksHttpGet(socks: Endpoint, url: string, timeoutMs = 30_
     socket = tunnel;
     const stream: Socket =
       target.protocol === 'https:' ? tlsConnect({ socket: tunnel, servername: target.hostname }) : tunnel;
-    const response = await httpExchange(stream, target, timeoutMs);
+    const response = await httpExchange(stream, target, timeoutMs, maxBody);
     const ms = performance.now() - t0;
     return {
       ok: response.status >= 200 && response.status < 400,
@@ -57,7 +57,7 @@ function openUnix(path: string): Promise<Socket> {
   });
 }
 
-function httpExchange(stream: Socket, url: URL, timeoutMs: number): Promise<{ status: number; body: Buffer }> {
+function httpExchange(stream: Socket, url: URL, timeoutMs: number, maxBody: number): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -75,7 +75,7 @@ function httpExchange(stream: Socket, url: URL, timeoutMs: number): Promise<{ st
     };
     stream.on('data', (c: Buffer) => {
       size += c.length;
-      if (size <= MAX_BODY) chunks.push(c);
+      if (size <= maxBody) chunks.push(c);
       else finish();
     });
     stream.once('end', () => finish());
