@@ -122,7 +122,9 @@ export class TunnelManager extends EventEmitter<{ changed: [I2pTunnels] }> {
   async createServer(name: string, targetPort: number): Promise<ServerTunnel> {
     const sam = this.requireSam();
     const id = randomBytes(8).toString('hex');
-    const dest = await generateDestination(sam);
+    // CRYPTO_TYPE=4: the X25519 encryption key is part of the persisted key, so the LeaseSet key
+    // stays the same across restarts (with an ElGamal key i2pd makes a new X25519 key per session).
+    const dest = await generateDestination({ ...sam, cryptoType: 4 });
     // Owner-only from the first byte: the key is the address.
     await writeFile(this.keyFile(id), dest.privateKey, { mode: 0o600, flag: 'wx' });
     const def = { id, name, targetPort, b32: dest.b32Address, enabled: true };
@@ -211,7 +213,7 @@ export class TunnelManager extends EventEmitter<{ changed: [I2pTunnels] }> {
         style: 'STREAM',
         id: `srv-${r.def.id}-${randomBytes(3).toString('hex')}`,
         destination: key,
-        i2cp: this.opts.i2cp(),
+        i2cp: { ...this.opts.i2cp(), 'i2cp.leaseSetEncType': '4' },
         createTimeoutMs: this.opts.createTimeoutMs ?? 120_000,
       });
       if (generation !== r.generation) {
