@@ -177,6 +177,14 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     return { done: true, message: 'Tor is starting.', navigate: 'tor' };
   });
   guidance.registerProbe('tor', torProbe(tor));
+  guidance.registerProbe('nym', async () => {
+    // The client sends itself a one-packet probe through all three mix layers every few seconds.
+    const st = nym.status();
+    if (st.state !== 'ready' || st.labLatencyMs === null) {
+      return { ok: false, network: 'nym', reason: st.state === 'ready' ? 'no probe has come back yet' : 'the Nym client is not running', at: Date.now() };
+    }
+    return { ok: true, network: 'nym', rttMs: st.labLatencyMs, throughputBps: null, at: Date.now(), target: 'a message to itself through the mixnet' };
+  });
   guidance.registerAction('bridges.useRecommended', async () => {
     // Lab mode never dials a public bridge: it uses the lab's own obfs4 bridge.
     if (opts.mode === 'lab') {
