@@ -8,7 +8,6 @@ import { useSupervisorEvents } from '../features/overview/queries';
 import { OverviewPage } from '../features/overview/OverviewPage';
 import { SettingsPage, useSettings } from '../features/settings/SettingsPage';
 import { LabPage } from '../features/lab/LabPage';
-import { NotYetPage } from '../features/placeholder/NotYetPage';
 import { TorPage } from '../features/tor/TorPage';
 import { I2pPage } from '../features/i2p/I2pPage';
 import { BridgesPage } from '../features/bridges/BridgesPage';

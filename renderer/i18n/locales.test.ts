@@ -1,10 +1,12 @@
-// Both locales carry exactly the same keys, with no empty strings, and every IPC error code has
-// a translated message.
+// Both locales carry exactly the same keys, with no empty strings; every IPC error code, and every
+// state the Messages and Onion sections look up by value, has a translated message.
 import { describe, expect, it } from 'vitest';
 import en from './locales/en.json';
 import fa from './locales/fa.json';
 import { ERROR_CODES } from '../../shared/errors';
 import { GUIDANCE_ACTIONS, NEEDS, ADVERSARIES } from '../../shared/domain/guidance';
+import { NymClientStateSchema, TrafficSchema } from '../../shared/domain/nym';
+import { DropAcceptSchema, DropStateSchema, DropUploadSchema } from '../../shared/domain/drop';
 
 function keys(obj: unknown, prefix = ''): string[] {
   if (obj === null || typeof obj !== 'object') return [prefix];
@@ -33,6 +35,17 @@ describe('locales', () => {
       const actions = get(loc, 'guidance.action') as Record<string, string>;
       for (const a of GUIDANCE_ACTIONS) expect(actions[a], a).toBeTruthy();
     }
+  });
+
+  it('translate every state the Messages and Onion sections look up by value', () => {
+    const lookups = [
+      ...NymClientStateSchema.options.map((v) => `messages.client.${v}`),
+      ...TrafficSchema.shape.source.options.map((v) => `messages.traffic.source.${v}`),
+      ...DropStateSchema.options.map((v) => `onion.state.${v}`),
+      ...DropUploadSchema.shape.state.options.map((v) => `onion.upload.${v}`),
+      ...DropAcceptSchema.options.flatMap((v) => [`onion.card.accept.${v}`, `onion.form.acceptOption.${v}`]),
+    ];
+    for (const loc of [en, fa]) for (const k of lookups) expect(get(loc, k), k).toBeTruthy();
   });
 
   it('uses Persian script in the Persian locale', () => {

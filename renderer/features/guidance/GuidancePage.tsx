@@ -172,7 +172,7 @@ function Comparison({ lang }: { lang: 'en' | 'fa' }) {
                     '–'
                   )}
                 </td>
-                <td>{m?.ok && m.throughputBps !== null ? `${nf.format(m.throughputBps / 1024 / 1024)} MB/s` : '–'}</td>
+                <td>{m?.ok && m.throughputBps !== null ? t('guidance.throughputValue', { value: nf.format(m.throughputBps / 1024 / 1024) }) : '–'}</td>
                 <td>{typical ? `${fmtMs(typical[0])}–${fmtMs(typical[1])}` : '–'}</td>
                 {(['localObserver', 'service', 'exit', 'globalObserver'] as const).map((col) => (
                   <td key={col}>{p ? t(`guidance.level.${p[col]}`) : '–'}</td>

@@ -2,8 +2,10 @@
 import QRCode from 'qrcode';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 
 export function AddressCard({ address }: { address: string | null }) {
+  const { t } = useTranslation();
   const [copied, setCopied] = useState<'idle' | 'ok' | 'failed'>('idle');
   // Rendered locally to a data: URL (the CSP allows img data:); cached per address.
   const qrQuery = useQuery({
@@ -14,7 +16,7 @@ export function AddressCard({ address }: { address: string | null }) {
   });
   const qr = qrQuery.data ?? null;
 
-  if (!address) return <p className="muted">Your address appears once the Nym client has started for the first time.</p>;
+  if (!address) return <p className="muted">{t('messages.address.none')}</p>;
   const copy = () => {
     navigator.clipboard.writeText(address).then(
       () => setCopied('ok'),
@@ -24,18 +26,18 @@ export function AddressCard({ address }: { address: string | null }) {
   return (
     <div className="nym-address">
       <div>
-        <label htmlFor="own-address">Your Nym address (share it with people who should be able to write to you)</label>
+        <label htmlFor="own-address">{t('messages.address.label')}</label>
         <div className="row">
           <input id="own-address" readOnly value={address} className="code" data-testid="own-address" onFocus={(e) => e.currentTarget.select()} />
           <button type="button" onClick={copy}>
-            Copy address
+            {t('messages.address.copy')}
           </button>
         </div>
         <p role="status" className="muted">
-          {copied === 'ok' ? 'Copied.' : copied === 'failed' ? 'Could not copy: select the text and copy it yourself.' : ''}
+          {copied === 'ok' ? t('messages.address.copied') : copied === 'failed' ? t('messages.address.copyFailed') : ''}
         </p>
       </div>
-      {qr ? <img src={qr} alt="QR code of your Nym address" className="nym-qr" width={220} height={220} /> : null}
+      {qr ? <img src={qr} alt={t('messages.address.qr')} className="nym-qr" width={220} height={220} /> : null}
     </div>
   );
 }

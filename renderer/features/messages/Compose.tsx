@@ -1,6 +1,7 @@
 // Writing to an address: plain or anonymous (with reply SURBs), with the trade-off said plainly.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api } from '../../ipc/api';
 import { unwrap } from '../../../shared/ipc/result';
 import { NYM_DEFAULT_REPLY_SURBS, NYM_MAX_ATTACHMENT_BYTES, NYM_MAX_REPLY_SURBS, NYM_MAX_TEXT_CHARS, type Contact } from '../../../shared/domain/nym';
@@ -9,6 +10,7 @@ import { applyMessageEvent } from './queries';
 import { useMessagesUi } from './store';
 
 export function Compose({ contacts, fixedAddress, disabled }: { contacts: Contact[]; fixedAddress?: string | null; disabled: boolean }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const select = useMessagesUi((s) => s.select);
   const ids = useId();
@@ -29,7 +31,7 @@ export function Compose({ contacts, fixedAddress, disabled }: { contacts: Contac
               address,
               name: file.name,
               mime: file.type,
-              dataBase64: await toBase64(file),
+              dataBase64: await toBase64(file, t('messages.compose.readFailed')),
               ...(text ? { text } : {}),
               anonymous: mode === 'anonymous',
               ...(mode === 'anonymous' ? { replySurbs: surbs } : {}),
@@ -55,10 +57,10 @@ export function Compose({ contacts, fixedAddress, disabled }: { contacts: Contac
     send.mutate();
   };
   return (
-    <form onSubmit={submit} className="nym-compose" aria-label={fixedAddress ? 'Write in this conversation' : 'New message'}>
+    <form onSubmit={submit} className="nym-compose" aria-label={fixedAddress ? t('messages.compose.inConversation') : t('messages.newMessage')}>
       {fixedAddress ? null : (
         <div className="row">
-          <label htmlFor={`${ids}-to`}>To (contact or Nym address)</label>
+          <label htmlFor={`${ids}-to`}>{t('messages.compose.to')}</label>
           <input id={`${ids}-to`} list={`${ids}-contacts`} value={to} onChange={(e) => setTo(e.target.value)} className="code" required spellCheck={false} />
           <datalist id={`${ids}-contacts`}>
             {contacts.map((c) => (
@@ -69,34 +71,33 @@ export function Compose({ contacts, fixedAddress, disabled }: { contacts: Contac
           </datalist>
         </div>
       )}
-      <label htmlFor={`${ids}-text`}>Message</label>
+      <label htmlFor={`${ids}-text`}>{t('messages.compose.message')}</label>
       <textarea id={`${ids}-text`} value={text} onChange={(e) => setText(e.target.value)} maxLength={NYM_MAX_TEXT_CHARS} rows={3} required={file === null} />
       <div className="row">
-        <label htmlFor={`${ids}-file`}>Attach a file (up to {Math.round(NYM_MAX_ATTACHMENT_BYTES / 1024)} KB)</label>
+        <label htmlFor={`${ids}-file`}>{t('messages.compose.attach', { kb: Math.round(NYM_MAX_ATTACHMENT_BYTES / 1024) })}</label>
         <input id={`${ids}-file`} type="file" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
       </div>
       {tooBig ? (
         <p role="alert" className="error-note">
-          This file is {Math.round((file?.size ?? 0) / 1024)} KB; the limit is {Math.round(NYM_MAX_ATTACHMENT_BYTES / 1024)} KB.
+          {t('messages.compose.tooBig', { kb: Math.round((file?.size ?? 0) / 1024), limit: Math.round(NYM_MAX_ATTACHMENT_BYTES / 1024) })}
         </p>
       ) : null}
       <fieldset>
-        <legend>How to send</legend>
+        <legend>{t('messages.compose.howToSend')}</legend>
         <label className="check">
           <input type="radio" name={`${ids}-mode`} checked={mode === 'anonymous'} onChange={() => setMode('anonymous')} />
-          Anonymous (they can reply, your address stays hidden)
+          {t('messages.compose.anonymous')}
         </label>
         <label className="check">
           <input type="radio" name={`${ids}-mode`} checked={mode === 'plain'} onChange={() => setMode('plain')} />
-          Plain (no reply path)
+          {t('messages.compose.plain')}
         </label>
         <p className="muted" id={`${ids}-tradeoff`}>
-          Anonymous attaches single-use reply blocks (SURBs) so they can answer without ever learning your address; each costs about 1.2 KB more
-          to send. Plain is lighter, but they see no sender and cannot answer unless you include your address, which tells them who you are.
+          {t('messages.compose.tradeoff')}
         </p>
         {mode === 'anonymous' ? (
           <div className="row">
-            <label htmlFor={`${ids}-surbs`}>Reply SURBs to attach</label>
+            <label htmlFor={`${ids}-surbs`}>{t('messages.compose.surbs')}</label>
             <input
               id={`${ids}-surbs`}
               type="number"
@@ -110,24 +111,25 @@ export function Compose({ contacts, fixedAddress, disabled }: { contacts: Contac
         ) : (
           <label className="check">
             <input type="checkbox" checked={includeAddress} onChange={(e) => setIncludeAddress(e.target.checked)} />
-            Include my address so they can answer (they will know it is me)
+            {t('messages.compose.includeAddress')}
           </label>
         )}
       </fieldset>
       <button type="submit" disabled={disabled || send.isPending || (text.trim() === '' && file === null) || tooBig || address === ''}>
-        {mode === 'anonymous' ? 'Send anonymously' : 'Send plain message'}
+        {mode === 'anonymous' ? t('messages.compose.sendAnonymous') : t('messages.compose.sendPlain')}
       </button>
-      {disabled ? <p className="muted">Start the Nym client to send.</p> : null}
+      {disabled ? <p className="muted">{t('messages.compose.startToSend')}</p> : null}
       {send.isError ? <ErrorNote error={send.error} /> : null}
     </form>
   );
 }
 
-function toBase64(file: File): Promise<string> {
+// `failed` is the already translated message shown when the browser cannot read the file.
+function toBase64(file: File, failed: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
-    reader.onload = () => (typeof reader.result === 'string' ? resolve(reader.result.replace(/^data:[^,]*,/, '')) : reject(new Error('could not read the file')));
-    reader.onerror = () => reject(reader.error ?? new Error('could not read the file'));
+    reader.onload = () => (typeof reader.result === 'string' ? resolve(reader.result.replace(/^data:[^,]*,/, '')) : reject(new Error(failed)));
+    reader.onerror = () => reject(reader.error ?? new Error(failed));
     reader.readAsDataURL(file);
   });
 }

@@ -1,6 +1,7 @@
 // One conversation: its messages with their honest state, and the way to answer (by address or by sender tag).
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api } from '../../ipc/api';
 import { unwrap } from '../../../shared/ipc/result';
 import { NYM_MAX_TEXT_CHARS, type Contact } from '../../../shared/domain/nym';
@@ -10,6 +11,7 @@ import { applyMessageEvent, nymKeys, useConversation } from './queries';
 import { kindText, messageStateText } from './wording';
 
 export function ConversationView({ id, contacts, running }: { id: string; contacts: Contact[]; running: boolean }) {
+  const { t, i18n } = useTranslation();
   const qc = useQueryClient();
   const conv = useConversation(id);
   const unread = conv.data?.unread ?? 0;
@@ -18,30 +20,29 @@ export function ConversationView({ id, contacts, running }: { id: string; contac
       void api.nym.markRead({ conversationId: id }).then(() => qc.invalidateQueries({ queryKey: nymKeys.conversations() }));
     }
   }, [id, unread, qc]);
-  if (conv.isPending) return <p>Loading…</p>;
+  if (conv.isPending) return <p>{t('common.loading')}</p>;
   if (conv.isError) return <ErrorNote error={conv.error} />;
   const c = conv.data;
   return (
     <section aria-labelledby="conv-h" className="nym-conversation">
       <h2 id="conv-h">{c.title}</h2>
       {c.kind === 'tag' ? (
-        <p className="muted">
-          This person wrote anonymously: you do not know their address. Your replies travel back through the reply SURBs they attached.
-        </p>
+        <p className="muted">{t('messages.conversation.tagExplain')}</p>
       ) : null}
-      {c.kind === 'inbox' ? <p className="muted">Plain messages that carried no address: nobody can be answered from here.</p> : null}
-      <div role="log" aria-label="Messages" aria-live="polite" className="nym-messages">
+      {c.kind === 'inbox' ? <p className="muted">{t('messages.conversation.inboxExplain')}</p> : null}
+      <div role="log" aria-label={t('messages.conversation.log')} aria-live="polite" className="nym-messages">
         <ol className="nym-message-list">
         {c.messages.map((m) => (
           <li key={m.id} className={`nym-msg nym-msg-${m.direction}`} data-testid="nym-message" data-state={m.state}>
             {m.text ? <p className="nym-msg-text">{m.text}</p> : null}
             {m.attachment ? (
               <p className="nym-attachment">
-                File: <span className="code">{m.attachment.name}</span> ({Math.max(1, Math.round(m.attachment.size / 1024))} KB)
+                {t('messages.conversation.file')} <span className="code">{m.attachment.name}</span>{' '}
+                {t('messages.conversation.fileSize', { kb: Math.max(1, Math.round(m.attachment.size / 1024)) })}
                 {m.attachment.savedAs ? (
                   <>
                     {' '}
-                    saved as <span className="code">{m.attachment.savedAs}</span>
+                    {t('messages.conversation.savedAs')} <span className="code">{m.attachment.savedAs}</span>
                   </>
                 ) : null}
               </p>
@@ -50,13 +51,13 @@ export function ConversationView({ id, contacts, running }: { id: string; contac
               <progress
                 max={m.totalPackets}
                 value={m.totalPackets - (m.queueLength ?? m.totalPackets)}
-                aria-label={`Sending: ${m.totalPackets - (m.queueLength ?? m.totalPackets)} of ${m.totalPackets} packets left your client`}
+                aria-label={t('messages.conversation.sending', { sent: m.totalPackets - (m.queueLength ?? m.totalPackets), total: m.totalPackets })}
               />
             ) : null}
             <p className="muted nym-msg-meta">
-              {m.direction === 'out' ? 'You' : 'Them'} · {new Date(m.at).toLocaleTimeString()} · {kindText(m)} ·{' '}
+              {m.direction === 'out' ? t('messages.conversation.you') : t('messages.conversation.them')} · {new Date(m.at).toLocaleTimeString(i18n.language)} · {kindText(m, t)} ·{' '}
               <span className={m.state === 'failed' || m.state === 'dropped' ? 'error-note' : ''} data-testid="nym-message-state">
-                {messageStateText(m)}
+                {messageStateText(m, t)}
               </span>
             </p>
           </li>
@@ -70,6 +71,7 @@ export function ConversationView({ id, contacts, running }: { id: string; contac
 }
 
 function ReplyForm({ conversationId, canReply, disabled }: { conversationId: string; canReply: boolean; disabled: boolean }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const ids = useId();
   const [text, setText] = useState('');
@@ -85,17 +87,14 @@ function ReplyForm({ conversationId, canReply, disabled }: { conversationId: str
     reply.mutate();
   };
   return (
-    <form onSubmit={submit} className="nym-compose" aria-label="Anonymous reply">
-      <label htmlFor={`${ids}-reply`}>Reply (goes back by sender tag, without their address)</label>
+    <form onSubmit={submit} className="nym-compose" aria-label={t('messages.conversation.replyForm')}>
+      <label htmlFor={`${ids}-reply`}>{t('messages.conversation.replyLabel')}</label>
       <textarea id={`${ids}-reply`} value={text} onChange={(e) => setText(e.target.value)} maxLength={NYM_MAX_TEXT_CHARS} rows={3} required />
       {!canReply ? (
-        <p className="muted">
-          Reply not possible yet: your Nym client holds no reply SURBs from this sender since it started. A reply now will most likely be dropped;
-          wait until they write again anonymously.
-        </p>
+        <p className="muted">{t('messages.conversation.cannotReply')}</p>
       ) : null}
       <button type="submit" disabled={disabled || reply.isPending || text.trim() === ''}>
-        Send anonymous reply
+        {t('messages.conversation.sendReply')}
       </button>
       {reply.isError ? <ErrorNote error={reply.error} /> : null}
     </form>

@@ -1,5 +1,6 @@
 // The Messages section: your address (copy, QR), the mixnet status, contacts, conversations with
 // unread counts, and writing plain or anonymous messages over the Nym mixnet.
+import { useTranslation } from 'react-i18next';
 import type { ConversationSummary } from '../../../shared/domain/nym';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { AddressCard } from './AddressCard';
@@ -11,6 +12,7 @@ import { useContacts, useConversations, useNymEvents, useNymStatus } from './que
 import { useMessagesUi } from './store';
 
 export function MessagesPage() {
+  const { t } = useTranslation();
   useNymEvents();
   const status = useNymStatus();
   const contacts = useContacts();
@@ -18,7 +20,7 @@ export function MessagesPage() {
   const selected = useMessagesUi((s) => s.selected);
   const select = useMessagesUi((s) => s.select);
   const setDraftTo = useMessagesUi((s) => s.setDraftTo);
-  if (status.isPending) return <p>Loading…</p>;
+  if (status.isPending) return <p>{t('common.loading')}</p>;
   if (status.isError) return <ErrorNote error={status.error} />;
   const s = status.data;
   const running = s.clientState === 'connected';
@@ -34,18 +36,15 @@ export function MessagesPage() {
   };
   return (
     <div className="stack">
-      <p className="lead">
-        Messages cross the Nym mixnet: each one is split into equal-size packets, delayed and shuffled by three layers of mix nodes, and hidden
-        among cover traffic.
-      </p>
+      <p className="lead">{t('messages.lead')}</p>
       <AddressCard address={s.address} />
       <StatusPanel status={s} />
       <div className="nym-layout">
         <div className="nym-side">
           <section aria-labelledby="convs-h">
-            <h2 id="convs-h">Conversations</h2>
+            <h2 id="convs-h">{t('messages.conversations')}</h2>
             <button type="button" onClick={() => select(null)} aria-pressed={selected === null}>
-              New message
+              {t('messages.newMessage')}
             </button>
             {conversations.isError ? <ErrorNote error={conversations.error} /> : null}
             <ul className="nym-convs">
@@ -64,7 +63,7 @@ export function MessagesPage() {
           ) : (
             <section aria-labelledby="new-h">
               <h2 id="new-h" tabIndex={-1}>
-                New message
+                {t('messages.newMessage')}
               </h2>
               <Compose contacts={contacts.data ?? []} disabled={!running} />
             </section>
@@ -76,7 +75,9 @@ export function MessagesPage() {
 }
 
 function ConversationButton({ c, current, onSelect }: { c: ConversationSummary; current: boolean; onSelect: () => void }) {
-  const label = `${c.title}${c.unread ? `, ${c.unread} unread` : ''}`;
+  const { t } = useTranslation();
+  // Not `count`: i18next would look for plural forms the locales do not need here.
+  const label = c.unread ? t('messages.unreadLabel', { title: c.title, n: c.unread }) : c.title;
   return (
     <button type="button" className="nym-conv" aria-current={current ? 'true' : undefined} aria-label={label} onClick={onSelect} data-testid="nym-conversation">
       <span className="nym-conv-title">{c.title}</span>

@@ -1,31 +1,33 @@
 // The Mixnet status panel: client state, start/stop, gateway, rates from the client's config, queue.
 import { useMutation } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { api } from '../../ipc/api';
 import { unwrap } from '../../../shared/ipc/result';
 import type { NymStatus } from '../../../shared/domain/nym';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { StatusBadge } from '../../ui/StatusBadge';
-import { CLIENT_STATE_TEXT, trafficLines } from './wording';
+import { clientStateText, trafficLines } from './wording';
 
 export function StatusPanel({ status }: { status: NymStatus }) {
+  const { t, i18n } = useTranslation();
   const start = useMutation({ mutationFn: async () => unwrap(await api.supervisor.start({ id: 'nym' })) });
   const stop = useMutation({ mutationFn: async () => unwrap(await api.supervisor.stop({ id: 'nym' })) });
   const running = status.state !== 'stopped' && status.state !== 'failed';
   return (
     <section aria-labelledby="mixnet-h" className="panel">
-      <h2 id="mixnet-h">Mixnet status</h2>
+      <h2 id="mixnet-h">{t('messages.status.heading')}</h2>
       <p>
-        <StatusBadge state={status.state} /> <span data-testid="nym-client-state">{CLIENT_STATE_TEXT[status.clientState]}</span>
-        {status.lab ? <span className="muted"> (lab mixnet on this computer)</span> : null}
+        <StatusBadge state={status.state} /> <span data-testid="nym-client-state">{clientStateText(status.clientState, t)}</span>
+        {status.lab ? <span className="muted"> {t('messages.status.lab')}</span> : null}
       </p>
       <div className="actions">
         {running ? (
           <button type="button" onClick={() => stop.mutate()} disabled={stop.isPending}>
-            Stop Nym client
+            {t('messages.status.stop')}
           </button>
         ) : (
           <button type="button" onClick={() => start.mutate()} disabled={start.isPending}>
-            Start Nym client
+            {t('messages.status.start')}
           </button>
         )}
       </div>
@@ -37,36 +39,31 @@ export function StatusPanel({ status }: { status: NymStatus }) {
         </p>
       ) : null}
       <dl className="facts">
-        <dt>Gateway</dt>
-        <dd className="code">{status.gateway ?? 'not known yet'}</dd>
-        <dt>Waiting in the send queue</dt>
-        <dd data-testid="nym-queue">
-          {status.laneQueueLength} packet{status.laneQueueLength === 1 ? '' : 's'}
-        </dd>
+        <dt>{t('messages.status.gateway')}</dt>
+        <dd className="code">{status.gateway ?? t('messages.status.gatewayUnknown')}</dd>
+        <dt>{t('messages.status.queue')}</dt>
+        <dd data-testid="nym-queue">{t('messages.status.packets', { count: status.laneQueueLength })}</dd>
         {status.startedAt ? (
           <>
-            <dt>Connected since</dt>
-            <dd>{new Date(status.startedAt).toLocaleTimeString()}</dd>
+            <dt>{t('messages.status.connectedSince')}</dt>
+            <dd>{new Date(status.startedAt).toLocaleTimeString(i18n.language)}</dd>
           </>
         ) : null}
         {status.labLatencyMs !== null ? (
           <>
-            <dt>Measured latency (lab)</dt>
-            <dd>{Math.round(status.labLatencyMs)} ms</dd>
+            <dt>{t('messages.status.latency')}</dt>
+            <dd>{t('messages.status.latencyValue', { ms: Math.round(status.labLatencyMs) })}</dd>
           </>
         ) : null}
       </dl>
       {status.traffic ? (
         <ul className="muted">
-          {trafficLines(status.traffic).map((l) => (
+          {trafficLines(status.traffic, t).map((l) => (
             <li key={l}>{l}</li>
           ))}
         </ul>
       ) : null}
-      <p className="muted">
-        While it runs, the Nym client sends cover traffic all the time (about 1 Mbit/s each way with nym's defaults), so your activity cannot be told
-        from your silence.
-      </p>
+      <p className="muted">{t('messages.status.cover')}</p>
       {status.storageWarning ? <p role="alert" className="error-note">{status.storageWarning}</p> : null}
     </section>
   );

@@ -1,44 +1,43 @@
-// The words the Messages page uses for message states and mixnet settings, in one place.
+// The words the Messages page uses for message states and mixnet settings, in one place; the
+// texts themselves live under messages.* in renderer/i18n/locales.
+import type { TFunction } from 'i18next';
 import type { NymMessage, NymStatus, NymTraffic } from '../../../shared/domain/nym';
 
-export function messageStateText(m: NymMessage): string {
+export function messageStateText(m: NymMessage, t: TFunction): string {
   switch (m.state) {
     case 'queued':
-      return m.queueLength ? `Queued in your Nym client (${m.queueLength} packet${m.queueLength === 1 ? '' : 's'} to go)` : 'Queued in your Nym client';
+      return m.queueLength ? t('messages.msgState.queuedLeft', { count: m.queueLength }) : t('messages.msgState.queued');
     case 'sent':
-      return 'Sent into the mixnet. Nym gives no delivery receipt, so this does not mean it arrived.';
+      return t('messages.msgState.sent');
     case 'dropped':
-      return `Dropped: ${m.error ?? 'your Nym client refused it'}`;
+      return t('messages.msgState.dropped', { reason: m.error ?? t('messages.msgState.droppedDefault') });
     case 'failed':
-      return `Not sent: ${m.error ?? 'unknown error'}`;
+      return t('messages.msgState.failed', { reason: m.error ?? t('messages.msgState.failedDefault') });
     case 'received':
-      return m.kind === 'anonymous' ? 'Received from an anonymous sender' : m.kind === 'reply' ? 'Received as an anonymous reply' : 'Received';
+      return m.kind === 'anonymous'
+        ? t('messages.msgState.receivedAnonymous')
+        : m.kind === 'reply'
+          ? t('messages.msgState.receivedReply')
+          : t('messages.msgState.received');
   }
 }
 
-export function kindText(m: NymMessage): string {
-  if (m.kind === 'anonymous') return m.direction === 'out' ? `anonymous, ${m.replySurbs ?? 0} reply SURBs` : 'anonymous';
-  if (m.kind === 'reply') return 'reply by sender tag';
-  return 'plain';
+export function kindText(m: NymMessage, t: TFunction): string {
+  if (m.kind === 'anonymous') return m.direction === 'out' ? t('messages.kind.anonymousOut', { surbs: m.replySurbs ?? 0 }) : t('messages.kind.anonymous');
+  if (m.kind === 'reply') return t('messages.kind.reply');
+  return t('messages.kind.plain');
 }
 
-export const CLIENT_STATE_TEXT: Record<NymStatus['clientState'], string> = {
-  stopped: 'Not running',
-  starting: 'Starting and connecting to its gateway…',
-  connected: 'Connected to the mixnet',
-  reconnecting: 'Reconnecting…',
-  'gateway-lost': 'Lost its gateway — restarting',
-  failed: 'Failed',
-};
+export function clientStateText(state: NymStatus['clientState'], t: TFunction): string {
+  return t(`messages.client.${state}`);
+}
 
-export function trafficLines(t: NymTraffic): string[] {
-  const src = t.source === 'lab' ? 'lab mixnet settings' : t.source === 'config' ? "your client's config.toml" : "nym-client's defaults";
+export function trafficLines(tr: NymTraffic, t: TFunction): string[] {
+  const source = t(`messages.traffic.source.${tr.source}`);
   return [
-    `Sending stream: a packet about every ${t.messageSendingAverageDelayMs} ms (${t.sendingPacketsPerSecond}/s), real or cover, so an observer cannot tell when you write.`,
-    t.coverTrafficEnabled
-      ? `Loop cover traffic: about every ${t.loopCoverAverageDelayMs} ms (${t.coverPacketsPerSecond}/s).`
-      : 'Loop cover traffic is OFF: observers can see when you send.',
-    `Mixing delay: about ${t.averagePacketDelayMs} ms per mix node, three mix layers.`,
-    `From ${src}.`,
+    t('messages.traffic.sending', { ms: tr.messageSendingAverageDelayMs, rate: tr.sendingPacketsPerSecond }),
+    tr.coverTrafficEnabled ? t('messages.traffic.loop', { ms: tr.loopCoverAverageDelayMs, rate: tr.coverPacketsPerSecond }) : t('messages.traffic.loopOff'),
+    t('messages.traffic.mixing', { ms: tr.averagePacketDelayMs }),
+    t('messages.traffic.from', { source }),
   ];
 }

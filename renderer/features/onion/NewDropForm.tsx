@@ -1,6 +1,7 @@
 // The New drop form: title, note, what sources may send, size limits, temporary or persistent
 // address, client authorization. Plain labelled controls, usable by keyboard alone.
 import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { DropAccept } from '../../../shared/domain/drop';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { useCreateDrop } from './queries';
@@ -8,6 +9,7 @@ import { useCreateDrop } from './queries';
 const MB = 1024 * 1024;
 
 export function NewDropForm({ onDone }: { onDone: () => void }) {
+  const { t } = useTranslation();
   const create = useCreateDrop();
   const [title, setTitle] = useState('');
   const [note, setNote] = useState('');
@@ -36,54 +38,48 @@ export function NewDropForm({ onDone }: { onDone: () => void }) {
 
   return (
     <form className="panel drop-form" onSubmit={submit} aria-labelledby="new-drop-heading">
-      <h2 id="new-drop-heading">New drop</h2>
-      <label htmlFor="drop-title">Title</label>
+      <h2 id="new-drop-heading">{t('onion.newDrop')}</h2>
+      <label htmlFor="drop-title">{t('onion.form.title')}</label>
       <input id="drop-title" required maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} />
-      <label htmlFor="drop-note">Note for sources</label>
+      <label htmlFor="drop-note">{t('onion.form.note')}</label>
       <textarea id="drop-note" maxLength={4000} rows={3} value={note} onChange={(e) => setNote(e.target.value)} />
       <fieldset>
-        <legend>Sources may send</legend>
-        {(
-          [
-            ['both', 'Files and text'],
-            ['files', 'Files only'],
-            ['text', 'Text only'],
-          ] as const
-        ).map(([v, label]) => (
+        <legend>{t('onion.form.accept')}</legend>
+        {(['both', 'files', 'text'] as const).map((v) => (
           <label key={v} className="check">
-            <input type="radio" name="drop-accept" value={v} checked={accept === v} onChange={() => setAccept(v)} /> {label}
+            <input type="radio" name="drop-accept" value={v} checked={accept === v} onChange={() => setAccept(v)} /> {t(`onion.form.acceptOption.${v}`)}
           </label>
         ))}
       </fieldset>
       <div className="row">
-        <label htmlFor="drop-max-file">Largest file (MB)</label>
+        <label htmlFor="drop-max-file">{t('onion.form.maxFile')}</label>
         <input id="drop-max-file" type="number" min={1} max={1024 * 1024} value={maxFileMb} onChange={(e) => setMaxFileMb(Number(e.target.value))} />
       </div>
       <div className="row">
-        <label htmlFor="drop-max-upload">Largest upload (MB)</label>
+        <label htmlFor="drop-max-upload">{t('onion.form.maxUpload')}</label>
         <input id="drop-max-upload" type="number" min={1} max={1024 * 1024} value={maxUploadMb} onChange={(e) => setMaxUploadMb(Number(e.target.value))} />
       </div>
-      <label htmlFor="drop-folder">Save uploads in (absolute path; empty: the app's data folder)</label>
-      <input id="drop-folder" value={folder} onChange={(e) => setFolder(e.target.value)} placeholder="/home/me/Drops" />
+      <label htmlFor="drop-folder">{t('onion.form.folder')}</label>
+      <input id="drop-folder" value={folder} onChange={(e) => setFolder(e.target.value)} placeholder={t('onion.form.folderExample')} />
       <fieldset>
-        <legend>Address</legend>
+        <legend>{t('onion.form.address')}</legend>
         <label className="check">
-          <input type="radio" name="drop-address" checked={!persistent} onChange={() => setPersistent(false)} /> Temporary: a new address each time the drop starts
+          <input type="radio" name="drop-address" checked={!persistent} onChange={() => setPersistent(false)} /> {t('onion.form.temporary')}
         </label>
         <label className="check">
-          <input type="radio" name="drop-address" checked={persistent} onChange={() => setPersistent(true)} /> Persistent: the same address after restarts
+          <input type="radio" name="drop-address" checked={persistent} onChange={() => setPersistent(true)} /> {t('onion.form.persistent')}
         </label>
       </fieldset>
       <label className="check">
-        <input type="checkbox" checked={clientAuth} onChange={(e) => setClientAuth(e.target.checked)} /> Sources need a private key (client authorization)
+        <input type="checkbox" checked={clientAuth} onChange={(e) => setClientAuth(e.target.checked)} /> {t('onion.form.clientAuth')}
       </label>
       {create.error ? <ErrorNote error={create.error} /> : null}
       <div className="actions">
         <button type="submit" disabled={create.isPending}>
-          {create.isPending ? 'Creating…' : 'Create drop'}
+          {create.isPending ? t('onion.form.creating') : t('onion.form.create')}
         </button>
         <button type="button" onClick={onDone}>
-          Cancel
+          {t('onion.form.cancel')}
         </button>
       </div>
     </form>
