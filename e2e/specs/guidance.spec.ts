@@ -17,8 +17,8 @@ test('each answer pair shows the recommendation from the content file', async ({
     for (const adversary of ADVERSARIES) {
       await page.getByRole('radio', { name: en.guidance.adversary[adversary] }).check();
       const rec = content.matrix[need]?.[adversary];
-      await expect(page.getByTestId('recommendation')).toHaveAttribute('data-recommendation', rec!);
-      await expect(page.getByTestId('recommendation')).toContainText(content.recommendations[rec!]!.title.en);
+      await expect(page.getByTestId('recommendation')).toHaveAttribute('data-recommendation', rec);
+      await expect(page.getByTestId('recommendation')).toContainText(content.recommendations[rec]!.title.en);
     }
   }
   const bad = (await new AxeBuilder({ page }).analyze()).violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
