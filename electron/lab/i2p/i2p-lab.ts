@@ -1,6 +1,7 @@
 // The private loopback I2P network: 2–3 i2pd routers on 127.0.0.2…, every one floodfill, reserved
 // ranges allowed, a private netid, no reseed; netDbs cross-seeded by copying router.info files
 // (notes i2p.md §3). Each router is a supervised process (lab:i2p:r1…), stopped by pid.
+import { isAlive } from '../../util/process';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
@@ -370,11 +371,3 @@ async function killStragglers(pids: Map<number, number | null>): Promise<void> {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -1,6 +1,7 @@
 // The private loopback Tor network: 1 authority + N relays (+ an obfs4 bridge, + the HTTP origin),
 // each a supervised process in the registry, started in the order the notes verified. Owns key
 // generation, port choice, readiness and teardown by pid. Never starts a tor without -f <lab torrc>.
+import { isAlive } from '../../util/process';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { access, chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -558,14 +559,6 @@ async function killStragglers(pids: Map<number, number | null>): Promise<void> {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The bundled geoip files, so a bridge does not warn about /usr/share/tor/geoip missing. */
 async function bundledGeoip(resourcesDir: string): Promise<{ ipv4: string; ipv6: string } | null> {

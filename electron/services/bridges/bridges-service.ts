@@ -1,11 +1,11 @@
 // The Bridges service: applies a bridge choice to the app's running tor without a restart (SETCONF),
 // remembers it (<data>/bridges/selection.json) and re-applies it whenever tor's controller changes,
 // reverts with RESETCONF, watches bootstrap for a diagnosis, and runs capped reachability tests.
+import { ServiceError } from '../../util/service-error';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Handlers } from '../../../shared/ipc/api';
-import type { IpcErrorData } from '../../../shared/errors';
 import {
   BridgeSelectionSchema,
   ReachabilityResultSchema,
@@ -30,20 +30,7 @@ import { BootstrapObserver } from './diagnosis';
 import { Limiter, testBridgeReachability } from './reachability';
 import { resolveTransports, type PluggableTransport, type TransportAvailability, type TransportResolver } from './transports';
 
-export class BridgeServiceError extends Error {
-  constructor(
-    readonly code: IpcErrorData['code'],
-    message: string,
-    readonly details?: IpcErrorData['details'],
-  ) {
-    super(message);
-    this.name = 'BridgeServiceError';
-  }
-
-  toIpcError(): IpcErrorData {
-    return { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) };
-  }
-}
+export class BridgeServiceError extends ServiceError {}
 
 /** What lab mode lends the bridges feature: its bridge, and how a throwaway tor joins the lab. */
 export interface BridgeLab {

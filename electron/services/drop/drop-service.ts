@@ -2,12 +2,12 @@
 // Owns the drops' configs and keys (owner-only files under <data>/drops), their state
 // (starting → publishing → published from HS_DESC UPLOADED), re-publishing after tor restarts,
 // and the contract's `drop` handlers. Never logs keys, addresses of sources or file names.
+import { ServiceError } from '../../util/service-error';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Handlers } from '../../../shared/ipc/api';
-import type { IpcErrorData } from '../../../shared/errors';
 import {
   DEFAULT_DROP_LIMITS,
   DropAcceptSchema,
@@ -25,19 +25,7 @@ import { generateClientAuth, torBrowserKey } from './client-auth';
 import { DropServer, type UploadProgress } from './drop-server';
 import { DropStorage } from './storage';
 
-export class DropError extends Error {
-  constructor(
-    readonly code: IpcErrorData['code'],
-    message: string,
-  ) {
-    super(message);
-    this.name = 'DropError';
-  }
-
-  toIpcError(): IpcErrorData {
-    return { code: this.code, message: this.message };
-  }
-}
+export class DropError extends ServiceError {}
 
 /** What the drop service needs from the Tor service. */
 export interface TorAccess {

@@ -1,23 +1,11 @@
 // Maps SAM, I2PControl and service failures to the IPC vocabulary, keeping SAM's RESULT code and
 // i2pd's MESSAGE in details so the UI can say exactly what the router answered.
+import { ServiceError } from '../../util/service-error';
 import type { IpcErrorData } from '../../../shared/errors';
 import { SamInvalidArgument, SamProtocolError, SamResultError, SamSocketClosed, SamTimeout, SamUnsupported } from './sam';
 import { I2pControlError } from './i2pcontrol/replies';
 
-export class I2pServiceError extends Error {
-  constructor(
-    readonly code: IpcErrorData['code'],
-    message: string,
-    readonly details?: IpcErrorData['details'],
-  ) {
-    super(message);
-    this.name = 'I2pServiceError';
-  }
-
-  toIpcError(): IpcErrorData {
-    return { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) };
-  }
-}
+export class I2pServiceError extends ServiceError {}
 
 const RESULT_TEXT: Record<string, string> = {
   CANT_REACH_PEER: 'the destination cannot be reached (no LeaseSet found)',

@@ -1,21 +1,9 @@
 // Maps nym service and websocket-layer failures to the IPC vocabulary, keeping nym's error kind in details.
+import { ServiceError } from '../../util/service-error';
 import type { IpcErrorData } from '../../../shared/errors';
 import { NymProtocolError, NymServerError, NymSocketClosed, NymTimeout, NymValidationError } from './websocket';
 
-export class NymServiceError extends Error {
-  constructor(
-    readonly code: IpcErrorData['code'],
-    message: string,
-    readonly details?: IpcErrorData['details'],
-  ) {
-    super(message);
-    this.name = 'NymServiceError';
-  }
-
-  toIpcError(): IpcErrorData {
-    return { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) };
-  }
-}
+export class NymServiceError extends ServiceError {}
 
 export function nymErrorToIpc(e: unknown): IpcErrorData {
   if (e && typeof e === 'object' && 'toIpcError' in e && typeof e.toIpcError === 'function') return (e as { toIpcError(): IpcErrorData }).toIpcError();
