@@ -16,6 +16,7 @@ import { bundleDir, defaultResourcesDir } from '../../supervisor/binaries';
 import { IpcError, unwrap } from '../../../shared/ipc/result';
 import type { BridgeConfig, Diagnosis, ReachabilityResult } from '../../../shared/domain/bridges';
 import type { OrConnEvent } from '../tor/control';
+import { waitFor } from '../../util/wait';
 
 const haveBundle = existsSync(join(bundleDir(defaultResourcesDir()), 'manifest.json'));
 
@@ -40,15 +41,6 @@ async function callError(channel: string, args?: unknown): Promise<IpcError> {
   throw new Error(`${channel} succeeded`);
 }
 
-async function waitFor<T>(what: string, fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe.skipIf(!haveBundle)('bridges on the lab network', () => {
   beforeAll(async () => {

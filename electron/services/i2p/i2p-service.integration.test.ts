@@ -14,29 +14,16 @@ import { bundleDir, defaultResourcesDir } from '../../supervisor/binaries';
 import { startI2pLab, type I2pLab } from '../../lab/i2p/i2p-lab';
 import { I2pService } from './i2p-service';
 import { SamSession } from './sam';
+import { waitFor } from '../../util/wait';
+import { isAlive } from '../../util/process';
+
+const until = <T,>(what: string, fn: Parameters<typeof waitFor<T>>[1], ms = 90_000) => waitFor(what, fn, ms, 200);
 
 const resourcesDir = defaultResourcesDir();
 const haveBundle = existsSync(join(bundleDir(resourcesDir), 'manifest.json'));
 const HOPS1 = { 'inbound.length': 1, 'outbound.length': 1, 'inbound.quantity': 2, 'outbound.quantity': 2, 'i2cp.leaseSetEncType': '4,0' };
 
-async function until<T>(what: string, fn: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Connects through a lab router's SAM session to dest, sends text, reads the echo. */
 async function echoThrough(session: SamSession, dest: string, text: string): Promise<string> {
@@ -236,7 +223,7 @@ describe.skipIf(!haveBundle)('I2P service on the lab network', () => {
     const pid = service.proc.pid;
     if (pid === null) throw new Error('not running');
     await service.stop();
-    expect(alive(pid)).toBe(false);
+    expect(isAlive(pid)).toBe(false);
     expect(service.status().running).toBe(false);
   }, 30_000);
 });

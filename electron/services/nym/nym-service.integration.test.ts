@@ -19,11 +19,16 @@ import type { NymNetworkPlan } from './nym-service';
 import { NymWebsocketClient, base58Encode, isEd25519Point, type NymReceivedMessage } from './websocket';
 import { decodeEnvelope, decodeFileMessage, encodeEnvelope, encodeFileMessage } from './messages-store';
 import { ProfileSchema } from './nym-process';
+import { waitFor as poll } from '../../util/wait';
+import { isAlive } from '../../util/process';
 
 let core: Core;
 let dir: string;
 let labRef: LabProvider | null = null;
 let plan: NymNetworkPlan;
+// This suite polls faster and gives up sooner than the default: the lab mixnet answers in ms.
+const waitFor = <T,>(what: string, fn: Parameters<typeof poll<T>>[1], ms = 20_000) => poll(what, fn, ms, 50);
+
 const statuses: NymStatus[] = [];
 const messageEvents: NymMessageEvent[] = [];
 
@@ -34,24 +39,7 @@ async function callResult(channel: string, args?: unknown): Promise<Result<unkno
   return (await core.router.dispatch(channel, args));
 }
 
-async function waitFor<T>(what: string, fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 function processesMentioning(text: string): string[] {
   return readdirSync('/proc')
@@ -305,7 +293,7 @@ describe('Nym service on the lab mixnet', () => {
       return st.clientState === 'connected' ? st : null;
     });
     expect(s.address).toBe(appAddress);
-    expect(alive(pid)).toBe(false);
+    expect(isAlive(pid)).toBe(false);
     await call('underpass:nym:send', { address: peer.address, text: 'after kill', anonymous: false });
     await waitFor('after kill arrives', () => peer.received.find((m) => m.text === 'after kill'));
   }, 30_000);
@@ -336,7 +324,7 @@ describe('Nym service on the lab mixnet', () => {
     const t0 = Date.now();
     await call('underpass:supervisor:stop', { id: 'nym' });
     expect(Date.now() - t0).toBeLessThan(5000);
-    expect(alive(pid)).toBe(false);
+    expect(isAlive(pid)).toBe(false);
     const lines = core.logger.recent(200, 'nym').map((l) => l.message);
     expect(lines.some((l) => l.includes('sending cancellation after receiving shutdown signal'))).toBe(true);
     expect(lines.some((l) => l.includes(`stopped (code 0)`))).toBe(true);
@@ -352,7 +340,7 @@ describe('Nym service on the lab mixnet', () => {
     const id = (await call<NymStatus>('underpass:nym:getStatus')).clientId ?? 'none';
     const pid = core.registry.get('nym').pid ?? 0;
     await core.shutdown();
-    expect(alive(pid)).toBe(false);
+    expect(isAlive(pid)).toBe(false);
     expect(processesMentioning(`--id\0${id}`)).toEqual([]);
     expect(processesMentioning('nym-lab-mixnet')).toEqual([]);
   });

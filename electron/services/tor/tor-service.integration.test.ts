@@ -11,6 +11,8 @@ import { createLabProvider } from '../../lab/lab-provider';
 import type { Circuit, Stream, TorStatus } from '../../../shared/domain/tor';
 import type { DaemonStatus } from '../../../shared/domain/network';
 import { unwrap } from '../../../shared/ipc/result';
+import { waitFor } from '../../util/wait';
+import { isAlive } from '../../util/process';
 
 let core: Core;
 let dir: string;
@@ -25,24 +27,7 @@ async function call<T>(channel: string, args?: unknown): Promise<T> {
   return unwrap(result) as T;
 }
 
-async function waitFor<T>(what: string, fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'underpass-tor-'));
@@ -70,7 +55,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('tor on the lab network', () => {
+// Each test waits on the lab network (circuits, a restart); two busy cores can make that slow.
+describe('tor on the lab network', { timeout: 90_000 }, () => {
   it('reports bootstrap from a low percentage to 100', () => {
     const progress = statuses.map((s) => s.bootstrap.progress);
     expect(Math.min(...progress)).toBeLessThan(50);
@@ -141,7 +127,7 @@ describe('tor on the lab network', () => {
     await waitFor('restart scheduled', () => procEvents.some((p) => p.id === 'tor' && p.restartCount === restartsBefore + 1));
     await waitFor('tor ready again', () => core.tor.proc.status().state === 'ready' && core.tor.status().ready, 60_000);
     expect(core.tor.proc.pid).not.toBe(pid);
-    expect(alive(pid)).toBe(false);
+    expect(isAlive(pid)).toBe(false);
     expect(core.tor.proc.status().lastError?.code).toBe('PROCESS_EXITED');
   });
 
@@ -149,6 +135,6 @@ describe('tor on the lab network', () => {
     const pids = core.registry.list().map((s) => s.pid).filter((p): p is number => p !== null);
     expect(pids.length).toBeGreaterThan(4);
     await core.shutdown();
-    for (const pid of pids) expect(alive(pid), `pid ${pid}`).toBe(false);
+    for (const pid of pids) expect(isAlive(pid), `pid ${pid}`).toBe(false);
   });
 });
