@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import en from './locales/en.json';
 import fa from './locales/fa.json';
 import { ERROR_CODES } from '../../shared/errors';
+import { DiagnosisCauseSchema } from '../../shared/domain/bridges';
 import { GUIDANCE_ACTIONS, NEEDS, ADVERSARIES } from '../../shared/domain/guidance';
 import { NymClientStateSchema, TrafficSchema } from '../../shared/domain/nym';
 import { DropAcceptSchema, DropStateSchema, DropUploadSchema } from '../../shared/domain/drop';
@@ -46,6 +47,15 @@ describe('locales', () => {
       ...DropAcceptSchema.options.flatMap((v) => [`onion.card.accept.${v}`, `onion.form.acceptOption.${v}`]),
     ];
     for (const loc of [en, fa]) for (const k of lookups) expect(get(loc, k), k).toBeTruthy();
+  });
+
+  it('translate every bootstrap diagnosis cause (title and next step)', () => {
+    for (const loc of [en, fa]) {
+      for (const cause of DiagnosisCauseSchema.options) {
+        expect(get(loc, `bridges.cause.${cause}.title`), cause).toBeTruthy();
+        expect(get(loc, `bridges.cause.${cause}.next`), cause).toBeTruthy();
+      }
+    }
   });
 
   it('uses Persian script in the Persian locale', () => {

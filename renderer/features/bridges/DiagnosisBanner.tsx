@@ -15,7 +15,7 @@ function suggestedSelection(d: Diagnosis, lab: boolean, available: (id: 'obfs4' 
 }
 
 export function DiagnosisBanner() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   useBridgesEvents();
   const diagnosis = useDiagnosis();
   const info = useAppInfo();
@@ -24,14 +24,19 @@ export function DiagnosisBanner() {
   const d = diagnosis.data;
   if (!d || d.cause === 'none') return null;
   const lab = info.data?.mode === 'lab';
+  // Main words its diagnosis in English with the specifics (address, clock offset); other
+  // languages get the translated text for the cause, and the specifics stay in the evidence.
+  const english = i18n.language === 'en';
+  const title = english ? d.title : t(`bridges.cause.${d.cause}.title`);
+  const nextStep = english ? d.nextStep : t(`bridges.cause.${d.cause}.next`);
   const selection = suggestedSelection(d, lab, (id) => builtin.data?.choices.find((c) => c.id === id)?.available ?? false);
   return (
     <section className="diagnosis" aria-labelledby="diag-h" data-testid="diagnosis" data-cause={d.cause}>
       <h2 id="diag-h">{t('bridges.diagnosisHeading')}</h2>
       <p role="alert" className="diagnosis-title">
-        {d.title}
+        {title}
       </p>
-      <p>{d.nextStep}</p>
+      <p>{nextStep}</p>
       <details>
         <summary>{t('bridges.evidence')}</summary>
         <ul>
