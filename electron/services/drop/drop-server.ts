@@ -6,7 +6,9 @@ import { chmod, rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { ScopedLogger } from '../../logging/logger';
-import { errorPage, formPage, receivedPage, SECURITY_HEADERS, type DropPageInfo } from './pages';
+import { errorPage, FORM_CSP, formPage, receivedPage, SECURITY_HEADERS, type DropPageInfo } from './pages';
+import { UPLOAD_SCRIPT } from './page-script';
+import { ResumableUploads } from './resumable';
 import { StorageError, type DropStorage, type StoredFile, type UploadFolder } from './storage';
 
 export interface UploadProgress {
@@ -38,6 +40,8 @@ export interface DropServerOptions {
    * (the lab), where 127.0.0.1 is not ours.
    */
   unixPath?: string;
+  /** A resumable upload with no request for this long stays marked incomplete. */
+  abandonAfterMs?: number;
 }
 
 /** Multipart framing around the content: boundaries, part headers, the message field. */
@@ -70,9 +74,18 @@ export class DropServer {
   private onionHost: string | null = null;
   private info: DropPageInfo;
   private readonly active = new Set<IncomingMessage>();
+  private readonly resumable: ResumableUploads;
 
   constructor(private readonly opts: DropServerOptions) {
     this.info = opts.info;
+    this.resumable = new ResumableUploads({
+      storage: opts.storage,
+      log: opts.log,
+      acceptsFiles: () => this.info.accept !== 'text',
+      progress: (p) => opts.onUpload?.(p),
+      now: opts.now ?? (() => new Date()),
+      abandonAfterMs: opts.abandonAfterMs ?? 30 * 60_000,
+    });
   }
 
   get port(): number | null {
@@ -124,6 +137,7 @@ export class DropServer {
       s.closeAllConnections();
       await new Promise<void>((r) => s.close(() => r()));
     }
+    await this.resumable.stop();
   }
 
   private allowedHost(host: string | undefined): boolean {
@@ -148,8 +162,16 @@ export class DropServer {
       req.resume();
       return;
     }
-    const path = (req.url ?? '/').split('?')[0];
-    if (req.method === 'GET' && (path === '/' || path === '/index.html')) return this.send(res, 200, formPage(this.info));
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    if (req.method === 'GET' && (path === '/' || path === '/index.html')) return this.send(res, 200, formPage(this.info), { 'Content-Security-Policy': FORM_CSP });
+    if (req.method === 'GET' && path === '/upload.js') {
+      req.resume();
+      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/javascript; charset=utf-8', 'Content-Length': String(Buffer.byteLength(UPLOAD_SCRIPT)) });
+      return void res.end(UPLOAD_SCRIPT);
+    }
+    if (this.resumable.handle(req, res, path, q < 0 ? '' : url.slice(q + 1))) return;
     if (req.method === 'HEAD' && path === '/') {
       res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8' });
       return void res.end();

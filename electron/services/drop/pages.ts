@@ -32,6 +32,12 @@ const STYLE_HASH = createHash('sha256').update(STYLE, 'utf8').digest('base64');
 /** Only the one stylesheet; forms post back to this origin; nothing may frame or script the page. */
 export const CSP = [`default-src 'none'`, `style-src 'sha256-${STYLE_HASH}'`, `form-action 'self'`, `frame-ancestors 'none'`, `base-uri 'none'`].join('; ');
 
+/**
+ * The upload form alone may load the same-origin /upload.js (resumable uploads) and talk back to
+ * this origin; with JavaScript off it is the same plain form.
+ */
+export const FORM_CSP = [`default-src 'none'`, `style-src 'sha256-${STYLE_HASH}'`, `script-src 'self'`, `connect-src 'self'`, `form-action 'self'`, `frame-ancestors 'none'`, `base-uri 'none'`].join('; ');
+
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': CSP,
   'Referrer-Policy': 'no-referrer',
@@ -54,10 +60,10 @@ export function formatBytes(n: number): string {
   return `${n} bytes`;
 }
 
-function layout(title: string, body: string): string {
+function layout(title: string, body: string, script = ''): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
+<meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title><style>${STYLE}</style>${script}</head>
 <body><main>${body}</main></body></html>
 `;
 }
@@ -82,7 +88,8 @@ export function formPage(info: DropPageInfo): string {
   }
   parts.push(`<button type="submit">Send</button></form>`);
   parts.push(`<p class="hint">Large uploads take a while over Tor. Keep this tab open until you see a confirmation.</p>`);
-  return layout(info.title, parts.join('\n'));
+  // Only where files can be sent: the script adds resumable chunked uploads when JavaScript runs.
+  return layout(info.title, parts.join('\n'), files ? `<script src="/upload.js" defer></script>` : '');
 }
 
 export function receivedPage(info: DropPageInfo, files: number, messages: number): string {

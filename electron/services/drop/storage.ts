@@ -281,6 +281,35 @@ export class UploadFolder {
     return entry;
   }
 
+  /**
+   * A file that arrives in chunks over several requests (the page's resumable path): the .part is
+   * created now, its declared size counted against the limits up front.
+   */
+  async beginResumable(rawName: string, size: number): Promise<ResumableFile> {
+    if (size > this.limits.maxFileBytes) throw new StorageError('file_too_large', `a file is larger than this drop accepts (${this.limits.maxFileBytes} bytes)`);
+    if (this.totalBytes + size > this.limits.maxUploadBytes) throw new StorageError('upload_too_large', `the upload is larger than this drop accepts (${this.limits.maxUploadBytes} bytes)`);
+    if (this.fileCount >= this.limits.maxFiles) throw new StorageError('too_many_files', `an upload may contain at most ${this.limits.maxFiles} files`);
+    this.fileCount++;
+    const name = this.names.allocate(rawName);
+    const entry: StoredFile = { name, bytes: 0, complete: false, kind: 'file' };
+    this.files.push(entry);
+    const part = join(this.path, `${name}.part`);
+    let handle: FileHandle;
+    try {
+      handle = await open(part, 'wx', 0o600);
+    } catch (e) {
+      throw new StorageError(isNoSpace(e) ? 'disk_full' : 'io', `could not create a file: ${(e as Error).message}`);
+    }
+    return new ResumableFile(this, entry, part, join(this.path, name), size, handle, (n) => {
+      this.totalBytes += n;
+    });
+  }
+
+  /** Free bytes above the reserve, for the resumable path's per-chunk check. */
+  async freeAboveReserve(): Promise<number> {
+    return (await this.freeBytes(this.path)) - this.limits.minFreeBytes;
+  }
+
   /** A text message from the form, stored as UTF-8 exactly as received. */
   async writeMessage(text: string): Promise<StoredFile> {
     const data = Buffer.from(text, 'utf8');
@@ -321,10 +350,99 @@ export class UploadFolder {
   }
 }
 
-async function writeAll(h: FileHandle, data: Buffer): Promise<void> {
+async function writeAll(h: FileHandle, data: Buffer, position: number | null = null): Promise<void> {
   let off = 0;
   while (off < data.length) {
-    const { bytesWritten } = await h.write(data, off, data.length - off);
+    const { bytesWritten } = await h.write(data, off, data.length - off, position === null ? null : position + off);
     off += bytesWritten;
+  }
+}
+
+/**
+ * One file of the resumable path. `stored` only ever counts bytes written and fsynced, so it is
+ * what a resuming source may skip; one chunk is written at a time.
+ */
+export class ResumableFile {
+  private busy = false;
+  private closed = false;
+  private synced = 0;
+
+  constructor(
+    readonly folder: UploadFolder,
+    readonly entry: StoredFile,
+    private readonly partPath: string,
+    private readonly finalPath: string,
+    readonly size: number,
+    private readonly handle: FileHandle,
+    private readonly count: (n: number) => void,
+  ) {}
+
+  /** Bytes written and fsynced: what the source may skip when it resumes. */
+  get stored(): number {
+    return this.synced;
+  }
+
+  get writing(): boolean {
+    return this.busy;
+  }
+
+  /**
+   * Appends a chunk at the current end. What arrived before a cut-off is kept and fsynced, so the
+   * source resumes after it. Throws file_too_large when the chunk runs past the declared size.
+   */
+  async append(source: AsyncIterable<Buffer>): Promise<number> {
+    if (this.busy || this.closed) throw new StorageError('io', 'this upload is busy or closed');
+    this.busy = true;
+    let failure: unknown = null;
+    try {
+      for await (const chunk of source) {
+        if (this.entry.bytes + chunk.length > this.size) {
+          throw new StorageError('file_too_large', `the chunk runs past the declared size (${this.size} bytes)`);
+        }
+        await writeAll(this.handle, chunk, this.entry.bytes);
+        this.entry.bytes += chunk.length;
+        this.count(chunk.length);
+      }
+    } catch (e) {
+      failure = e;
+    }
+    try {
+      await this.handle.sync();
+      this.synced = this.entry.bytes;
+    } catch (e) {
+      failure ??= e;
+      // Not durable: forget it, so the source sends those bytes again.
+      this.count(this.synced - this.entry.bytes);
+      this.entry.bytes = this.synced;
+      await this.handle.truncate(this.synced).catch(() => undefined);
+    } finally {
+      this.busy = false;
+    }
+    if (failure) {
+      if (failure instanceof StorageError) throw failure;
+      throw new StorageError(isNoSpace(failure) ? 'disk_full' : 'io', isNoSpace(failure) ? 'the disk is full; the upload was stopped' : `the chunk could not be received: ${(failure as Error).message}`);
+    }
+    return this.synced;
+  }
+
+  /** The whole declared size is stored: close, rename and clear the marker. */
+  async finish(): Promise<void> {
+    if (this.busy || this.synced !== this.size) throw new StorageError('io', `only ${this.synced} of ${this.size} bytes were received`);
+    await this.close();
+    await rename(this.partPath, this.finalPath);
+    this.entry.complete = true;
+    await this.folder.complete();
+  }
+
+  /** Abandoned or failed: the .part and the marker stay, saying why. */
+  async abandon(reason: string): Promise<void> {
+    await this.close();
+    await this.folder.fail(reason);
+  }
+
+  private async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.handle.close().catch(() => undefined);
   }
 }
