@@ -1,6 +1,7 @@
 // Onion drops on the app's real tor in the private lab: a second lab tor (the "source") uploads a
 // 50 MB file and a message over its SOCKS port to the drop's .onion; client authorization blocks
-// the source until ONION_CLIENT_AUTH_ADD; a persistent drop keeps its .onion after tor is killed.
+// the source until ONION_CLIENT_AUTH_ADD; a persistent drop keeps its .onion after tor is killed; a
+// resumable (chunked) upload survives its connection being cut.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -122,6 +123,33 @@ describe.skipIf(!haveBundle)('onion drop on the lab network', () => {
     const stored = progress.map((u) => u.stored);
     expect(stored).toEqual([...stored].sort((a, b) => a - b));
     expect(uploads.filter((u) => u.dropId === drop.id).at(-1)?.state).toBe('complete');
+    await call('underpass:drop:remove', { id: drop.id });
+  }, 240_000);
+
+  it('a 50 MB resumable upload cut off after ~20 MB resumes from the stored size and completes; sha256 matches; stored bytes are not re-sent', async () => {
+    const drop = await call<Drop>('underpass:drop:create', { title: 'Resumable drop', limits: { maxFileBytes: 200 << 20, maxUploadBytes: 400 << 20 } });
+    await waitFor('published', () => publishedEvent(drop.id), 60_000);
+    const host = drop.address!;
+    expect((await src.getWithRetry(source.socks, host)).status).toBe(200);
+    const data = randomBytes(50 * 1024 * 1024);
+    const chunk = 1024 * 1024;
+    const t0 = Date.now();
+    const r = await src.resumableUpload(source.socks, host, { name: 'resumed.bin', data }, { chunk, cutAt: 20 * 1024 * 1024 + 300_000 });
+    process.stdout.write(`[drop] resumable 50 MB (one cut) in ${((Date.now() - t0) / 1000).toFixed(1)} s; resumed from ${r.resumedFrom}; body bytes sent ${r.sentBodyBytes}\n`);
+    expect(r.status).toBe(200);
+    expect(r.cuts).toBe(1);
+    // The drop kept what arrived before the cut, so the source resumed near 20 MB, not from 0…
+    expect(r.resumedFrom).toBeGreaterThanOrEqual(20 * 1024 * 1024);
+    // …and re-sent at most one chunk.
+    expect(r.sentBodyBytes).toBeLessThanOrEqual(data.length + chunk);
+    const [up] = await call<DropUpload[]>('underpass:drop:listUploads', { id: drop.id });
+    expect(up!.state).toBe('complete');
+    expect(await readdir(up!.path)).toEqual(['resumed.bin']);
+    expect(await sha256File(join(up!.path, 'resumed.bin'))).toBe(createHash('sha256').update(data).digest('hex'));
+    const mine = uploads.filter((u) => u.dropId === drop.id);
+    const stored = mine.map((u) => u.stored);
+    expect(stored).toEqual([...stored].sort((a, b) => a - b));
+    expect(mine.at(-1)?.state).toBe('complete');
     await call('underpass:drop:remove', { id: drop.id });
   }, 240_000);
 
