@@ -7,9 +7,9 @@ import { createServer } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCore, type Core, type LabProvider } from '../../electron/app/core';
+import { createCore, type Core } from '../../electron/app/core';
 import { createLabProvider } from '../../electron/lab/lab-provider';
-import { startTorLab, type TorLab } from '../../electron/lab/tor/tor-lab';
+import type { TorLab } from '../../electron/lab/tor/tor-lab';
 import { Logger } from '../../electron/logging/logger';
 import { defaultResourcesDir } from '../../electron/supervisor/binaries';
 import * as src from '../../electron/services/drop/lab-source';
@@ -51,20 +51,8 @@ export const dropLab: Benchmark = {
         host: 'headless',
         autostart: false,
         logger: new Logger({ sink: () => undefined }),
-        lab: (deps): LabProvider => {
-          const base = createLabProvider({ bridge: false })(deps);
-          return {
-            ...base,
-            tor: async () => {
-              lab ??= await startTorLab({ registry: deps.registry, logger: deps.logger, resourcesDir: deps.resourcesDir, bridge: false, timeoutMs: 80_000 });
-              return { extraTorrcLines: lab.clientTorrcLines, wrapSpawn: (p) => lab!.wrapSpawn(p), unixSockets: lab.needsUnixSockets, labOrigin: null };
-            },
-            stop: async () => {
-              await base.stop();
-              await lab?.stop();
-            },
-          };
-        },
+        // The benchmark adds its own source tor to the same lab, so it keeps a handle on it.
+        lab: createLabProvider({ bridge: false, torTimeoutMs: 80_000, onTorLab: (l) => (lab = l) }),
       });
       const c = core;
       await c.tor.start();

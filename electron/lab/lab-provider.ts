@@ -32,6 +32,10 @@ export interface LabOptions {
    * lab bridge (which knows the real authority) it bootstraps. Default: UNDERPASS_LAB_TOR_STALL=1.
    */
   stallTor?: boolean;
+  /** How long the Tor lab may take to come up (default: the lab's own). */
+  torTimeoutMs?: number;
+  /** Hands the started Tor lab to a test or benchmark that adds its own lab clients. */
+  onTorLab?: (lab: TorLab) => void;
 }
 
 /** The lab DirAuthority line with its ORPort and DirPort moved to 127.0.0.1:1, where nothing listens. */
@@ -53,8 +57,10 @@ export function createLabProvider(options: LabOptions = {}) {
           resourcesDir: deps.resourcesDir,
           bridge: options.bridge ?? true,
           ...(options.torScriptsDir ? { scriptsDir: options.torScriptsDir } : {}),
+          ...(options.torTimeoutMs ? { timeoutMs: options.torTimeoutMs } : {}),
         }).then(
           (lab) => {
+            options.onTorLab?.(lab);
             log.notice(
               `Tor lab ready in ${(lab.readyAfterMs / 1000).toFixed(1)} s: ${lab.relays.length} relays, isolation ${lab.isolation}` +
                 (lab.exitAvailable ? ', exit available' : ', no exit (no network namespace could be made)'),

@@ -8,10 +8,10 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCore, type Core, type LabProvider } from '../../app/core';
+import { createCore, type Core } from '../../app/core';
 import { Logger } from '../../logging/logger';
 import { createLabProvider } from '../../lab/lab-provider';
-import { startTorLab, type TorLab } from '../../lab/tor/tor-lab';
+import type { TorLab } from '../../lab/tor/tor-lab';
 import { bundleDir, defaultResourcesDir } from '../../supervisor/binaries';
 import * as src from './lab-source';
 import { unwrap } from '../../../shared/ipc/result';
@@ -52,21 +52,8 @@ beforeAll(async () => {
     host: 'headless',
     autostart: false,
     logger: new Logger({ sink: () => undefined }),
-    // The lab is started here, not lazily by the provider, so the test can add its own source tor.
-    lab: (deps): LabProvider => {
-      const base = createLabProvider({ bridge: false })(deps);
-      return {
-        ...base,
-        tor: async () => {
-          lab ??= await startTorLab({ registry: deps.registry, logger: deps.logger, resourcesDir: deps.resourcesDir, bridge: false, timeoutMs: 80_000 });
-          return { extraTorrcLines: lab.clientTorrcLines, wrapSpawn: (p) => lab.wrapSpawn(p), unixSockets: lab.needsUnixSockets, labOrigin: null };
-        },
-        stop: async () => {
-          await base.stop();
-          await lab?.stop();
-        },
-      };
-    },
+    // The test adds its own source tor to the same lab, so it keeps a handle on it.
+    lab: createLabProvider({ bridge: false, torTimeoutMs: 80_000, onTorLab: (l) => (lab = l) }),
   });
   core.bus.subscribe((channel, payload) => {
     if (channel === 'underpass:drop:onDrop') drops.push(payload as Drop);
