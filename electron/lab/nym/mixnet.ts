@@ -224,18 +224,7 @@ export class LabMixnet {
       socket.close();
       return null;
     }
-    if (!record) {
-      record = {
-        identity,
-        socket: null,
-        connections: 0,
-        packetsIn: 0,
-        packetsOut: 0,
-        stored: [],
-        counters: { coverSent: 0, coverReceived: 0, realSent: 0, realReceived: 0 },
-      };
-      this.clients.set(identity, record);
-    }
+    record ??= this.clientRecord(identity);
     record.socket = socket;
     record.connections++;
     send(socket, {
@@ -321,20 +310,22 @@ export class LabMixnet {
       return;
     }
     const identity = base58Encode(next.hop.address);
-    let record = this.clients.get(identity);
-    if (!record) {
-      record = {
-        identity,
-        socket: null,
-        connections: 0,
-        packetsIn: 0,
-        packetsOut: 0,
-        stored: [],
-        counters: { coverSent: 0, coverReceived: 0, realSent: 0, realReceived: 0 },
-      };
-      this.clients.set(identity, record);
-    }
-    this.deliverTo(record, next.packet);
+    this.deliverTo(this.clients.get(identity) ?? this.clientRecord(identity), next.packet);
+  }
+
+  /** A gateway-side record for a client, created on first contact (connect or a packet for it). */
+  private clientRecord(identity: string): ClientRecord {
+    const record: ClientRecord = {
+      identity,
+      socket: null,
+      connections: 0,
+      packetsIn: 0,
+      packetsOut: 0,
+      stored: [],
+      counters: { coverSent: 0, coverReceived: 0, realSent: 0, realReceived: 0 },
+    };
+    this.clients.set(identity, record);
+    return record;
   }
 
   private deliverTo(record: ClientRecord, packet: Uint8Array): void {
