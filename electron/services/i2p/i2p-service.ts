@@ -367,7 +367,8 @@ export class I2pService implements NetworkModule {
     return this.control;
   }
 
-  private sessionOptions(): Readonly<Record<string, OptionValue>> {
+  /** I2CP options for the app's own sessions on this router (hops from the network plan); also used by guidance's I2P probe. */
+  sessionOptions(): Readonly<Record<string, OptionValue>> {
     const hops = this.plan?.tunnelHops ?? 3;
     return {
       'inbound.length': hops,
