@@ -4,7 +4,7 @@
 // and the contract's `drop` handlers. Never logs keys, addresses of sources or file names.
 import { ServiceError } from '../../util/service-error';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Handlers } from '../../../shared/ipc/api';
@@ -21,17 +21,14 @@ import type { EventBus } from '../../ipc/router';
 import type { Logger, ScopedLogger } from '../../logging/logger';
 import type { TorController } from '../tor/control';
 import { torErrorToIpc } from '../tor/errors';
-import { generateClientAuth, torBrowserKey } from './client-auth';
+import { generateClientAuth, torBrowserKey } from '../onion/client-auth';
+import { writeAtomic } from '../onion/files';
+import { OnionPublication } from '../onion/publication';
+import { OnionTorWatch, type TorAccess } from '../onion/tor-watch';
 import { DropServer, type UploadProgress } from './drop-server';
 import { DropStorage } from './storage';
 
 export class DropError extends ServiceError {}
-
-/** What the drop service needs from the Tor service. */
-export interface TorAccess {
-  requireController(): TorController;
-  status(): { ready: boolean };
-}
 
 export interface DropServiceOptions {
   /** <data>/drops */
@@ -67,29 +64,29 @@ interface Runtime {
   error: string | null;
   server: DropServer | null;
   storage: DropStorage;
-  serviceId: string | null;
-  /** "ED25519-V3:<base64>" in memory for temporary drops (same address until the app quits). */
-  onionKey: string | null;
-  /** The controller the onion was added on; a new one (tor restarted) means publish again. */
-  publishedOn: TorController | null;
+  /** The drop's onion: its key (file for persistent drops) and where it is published. */
+  onion: OnionPublication;
   receiving: Map<string, DropUpload>;
 }
 
 export class DropService {
   private readonly drops = new Map<string, Runtime>();
   private readonly log: ScopedLogger;
-  private controller: TorController | null = null;
-  private offHsDesc: (() => void) | null = null;
+  private readonly watch: OnionTorWatch;
   private loaded = false;
   private readonly configFile: string;
 
   constructor(private readonly opts: DropServiceOptions) {
     this.log = opts.logger.scope('drop');
     this.configFile = join(opts.root, 'drops.json');
-    opts.bus.subscribe((channel, payload) => {
-      if (channel !== 'underpass:tor:onStatus') return;
-      const ready = (payload as { ready?: boolean }).ready === true;
-      void this.onTorStatus(ready);
+    this.watch = new OnionTorWatch(opts.tor, opts.bus, {
+      down: () => this.onTorDown(),
+      ready: (c, fresh) => this.onTorReady(c, fresh),
+      uploaded: (sid) => {
+        for (const rt of this.drops.values()) {
+          if (rt.onion.serviceId === sid && rt.state === 'publishing') this.setState(rt, 'published', null);
+        }
+      },
     });
   }
 
@@ -227,52 +224,31 @@ export class DropService {
       rt.cfg.wanted = false;
       await this.save();
     }
-    const sid = rt.serviceId;
-    rt.serviceId = null;
-    rt.publishedOn = null;
-    if (sid && this.controller && !this.controller.closed) await this.controller.delOnion(sid).catch(() => undefined);
+    await rt.onion.unpublish();
     await rt.server?.stop();
     rt.server = null;
     for (const up of rt.receiving.values()) this.emitUpload({ ...up, state: 'incomplete', reason: 'the drop was stopped during the upload' });
     rt.receiving.clear();
-    if (!rt.cfg.persistent) rt.onionKey = null;
+    rt.onion.forgetTemporaryKey();
     this.setState(rt, 'stopped', null);
     return rt;
   }
 
   // ── tor ──────────────────────────────────────────────────────────────────
 
-  private async onTorStatus(ready: boolean): Promise<void> {
-    if (!ready) {
-      for (const rt of this.drops.values()) {
-        if (rt.state === 'publishing' || rt.state === 'published') {
-          rt.serviceId = null;
-          rt.publishedOn = null;
-          this.setState(rt, 'starting', 'waiting for tor');
-        }
+  private onTorDown(): void {
+    for (const rt of this.drops.values()) {
+      if (rt.state === 'publishing' || rt.state === 'published') {
+        rt.onion.lost();
+        this.setState(rt, 'starting', 'waiting for tor');
       }
-      return;
     }
-    let c: TorController;
-    try {
-      c = this.opts.tor.requireController();
-    } catch {
-      return;
-    }
-    const fresh = c !== this.controller;
-    if (fresh) {
-      this.offHsDesc?.();
-      this.controller = c;
-      this.offHsDesc = c.on('HS_DESC', (e) => {
-        if (e.action !== 'UPLOADED') return;
-        for (const rt of this.drops.values()) {
-          if (rt.serviceId === e.address && rt.state === 'publishing') this.setState(rt, 'published', null);
-        }
-      });
-    }
+  }
+
+  private async onTorReady(c: TorController, fresh: boolean): Promise<void> {
     for (const rt of this.drops.values()) {
       // A drop tor refused is retried on a new tor, not on every status event of the same one.
-      if (rt.cfg.wanted && rt.server && rt.publishedOn !== c && rt.state !== 'publishing' && (rt.state !== 'failed' || fresh)) {
+      if (rt.cfg.wanted && rt.server && !rt.onion.isOn(c) && rt.state !== 'publishing' && (rt.state !== 'failed' || fresh)) {
         await this.publish(rt).catch(() => undefined);
       }
     }
@@ -283,40 +259,23 @@ export class DropService {
     if (!port) return;
     const socketPath = rt.server?.socketPath;
     const target = socketPath ? `unix:${socketPath}` : `127.0.0.1:${port}`;
-    let c: TorController;
+    // null: tor is not ready (published from onTorReady), or a new tor whose onTorReady just did it.
+    const c = await this.watch.current();
+    if (!c || rt.onion.isOn(c)) return;
     try {
-      c = this.opts.tor.requireController();
-    } catch {
-      return; // published once tor is ready (onTorStatus)
-    }
-    if (c !== this.controller) {
-      await this.onTorStatus(true);
-      return;
-    }
-    if (rt.publishedOn === c) return;
-    rt.publishedOn = c;
-    if (!rt.onionKey && rt.cfg.persistent) rt.onionKey = await this.readKey(rt.cfg.id);
-    try {
-      const result = await c.addOnion({
-        key: rt.onionKey ? { type: 'ED25519-V3', key: rt.onionKey.replace(/^ED25519-V3:/, '') } : { type: 'NEW', algorithm: 'ED25519-V3' },
+      const serviceId = await rt.onion.publish(c, {
         ports: [{ virtualPort: 80, target }],
         ...(rt.cfg.clientAuth ? { clientAuthV3: [rt.cfg.clientAuth.publicKey] } : {}),
       });
-      if (result.privateKey) {
-        rt.onionKey = `${result.privateKey.keyType}:${result.privateKey.key}`;
-        if (rt.cfg.persistent) await this.writeKey(rt.cfg.id, rt.onionKey);
-      }
-      rt.serviceId = result.serviceId;
-      rt.server?.setOnionHost(`${result.serviceId}.onion`);
-      if (rt.cfg.address !== `${result.serviceId}.onion`) {
-        rt.cfg.address = `${result.serviceId}.onion`;
+      rt.server?.setOnionHost(`${serviceId}.onion`);
+      if (rt.cfg.address !== `${serviceId}.onion`) {
+        rt.cfg.address = `${serviceId}.onion`;
         await this.save();
       }
       // The HS_DESC UPLOADED event may already have come; otherwise it moves us to published.
       if (rt.state !== 'published') this.setState(rt, 'publishing', null);
       this.log.info(`drop ${rt.cfg.id} publishing its onion service`);
     } catch (e) {
-      rt.publishedOn = null;
       const err = torErrorToIpc(e);
       this.setState(rt, 'failed', `tor could not publish the drop: ${err.message}`);
       throw new DropError('DROP_FAILED', rt.error ?? err.message);
@@ -332,9 +291,7 @@ export class DropService {
       error: null,
       server: null,
       storage: new DropStorage(cfg.folder, { ...cfg.limits, maxFiles: 1000, minFreeBytes: this.opts.minFreeBytes ?? 256 * 1024 * 1024 }),
-      serviceId: null,
-      onionKey: null,
-      publishedOn: null,
+      onion: new OnionPublication(cfg.persistent ? this.keyFile(cfg.id) : null),
       receiving: new Map(),
     };
   }
@@ -368,7 +325,7 @@ export class DropService {
   }
 
   private dto(rt: Runtime): Drop {
-    const address = rt.serviceId ? `${rt.serviceId}.onion` : rt.cfg.persistent ? rt.cfg.address : null;
+    const address = rt.onion.serviceId ? `${rt.onion.serviceId}.onion` : rt.cfg.persistent ? rt.cfg.address : null;
     const sid = address?.replace(/\.onion$/, '') ?? null;
     return {
       id: rt.cfg.id,
@@ -405,29 +362,8 @@ export class DropService {
     return join(this.opts.root, id, 'onion.key');
   }
 
-  private async readKey(id: string): Promise<string | null> {
-    try {
-      const text = (await readFile(this.keyFile(id), 'utf8')).trim();
-      return /^ED25519-V3:[A-Za-z0-9+/=]+$/.test(text) ? text : null;
-    } catch {
-      return null;
-    }
-  }
-
-  private async writeKey(id: string, key: string): Promise<void> {
-    await mkdir(join(this.opts.root, id), { recursive: true, mode: 0o700 });
-    await writeAtomic(this.keyFile(id), `${key}\n`);
-  }
-
   private async save(): Promise<void> {
     await mkdir(this.opts.root, { recursive: true, mode: 0o700 });
     await writeAtomic(this.configFile, `${JSON.stringify([...this.drops.values()].map((rt) => rt.cfg), null, 2)}\n`);
   }
-}
-
-/** Owner-only, fsync-free but atomic: a crash leaves the old file or the new one, never half. */
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(tmp, text, { mode: 0o600 });
-  await rename(tmp, path);
 }

@@ -16,7 +16,7 @@ import { bundleDir, defaultResourcesDir } from '../../supervisor/binaries';
 import * as src from './lab-source';
 import { unwrap } from '../../../shared/ipc/result';
 import type { Drop, DropUpload } from '../../../shared/domain/drop';
-import { privateKeyBase64 } from './client-auth';
+import { privateKeyBase64 } from '../onion/client-auth';
 
 const resourcesDir = defaultResourcesDir();
 const haveBundle = existsSync(join(bundleDir(resourcesDir), 'manifest.json'));
