@@ -49,6 +49,10 @@ export const ERROR_CODES = [
   // onion drop
   'DROP_NOT_FOUND',
   'DROP_FAILED', // the drop's server or its onion service could not start; the message says why
+  // onion services manager
+  'ONION_SERVICE_NOT_FOUND',
+  'ONION_SERVICE_INVALID', // details maps each bad field ("ports.0.targetHost") to what is wrong
+  'ONION_SERVICE_FAILED', // tor could not publish the service; the message says why
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
