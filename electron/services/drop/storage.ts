@@ -1,9 +1,11 @@
 // Where a drop's uploads land: one folder per upload named by its receive time, every file written
 // to "<name>.part", fsynced and renamed only when whole, and a marker file that stays until the
-// upload finished, so a partial upload is never passed off as complete. Owns no HTTP.
+// upload finished, so a partial upload is never passed off as complete. With an age recipient every
+// file and message is encrypted while it streams ("<name>.age.part" → "<name>.age"). Owns no HTTP.
 import { mkdir, open, readFile, readdir, rename, stat, statfs, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { AgeWriter } from './age-writer';
 import { NameAllocator } from './sanitize';
 
 /** Present while an upload is receiving and kept when it failed; never a name a source can take. */
@@ -37,6 +39,8 @@ export interface StoredFile {
   /** false while still a .part (receiving, or left behind by a failed upload). */
   complete: boolean;
   kind: 'file' | 'message';
+  /** Stored as age ciphertext (the name ends in ".age"); bytes are plaintext while receiving, on-disk after. */
+  encrypted?: boolean;
 }
 
 export interface StoredUpload {
@@ -52,6 +56,8 @@ export interface StoredUpload {
 export interface StorageOptions {
   /** Free bytes on the disk holding `dir` (tests replace it to simulate a full disk). */
   freeBytes?: (dir: string) => Promise<number>;
+  /** An age recipient (age1…, already validated): uploads are stored encrypted to it. */
+  recipient?: string | null;
 }
 
 async function diskFree(dir: string): Promise<number> {
@@ -95,6 +101,7 @@ function isNoSpace(e: unknown): boolean {
 
 export class DropStorage {
   private readonly freeBytes: (dir: string) => Promise<number>;
+  readonly recipient: string | null;
 
   constructor(
     readonly root: string,
@@ -102,6 +109,7 @@ export class DropStorage {
     opts: StorageOptions = {},
   ) {
     this.freeBytes = opts.freeBytes ?? diskFree;
+    this.recipient = opts.recipient ?? null;
   }
 
   async ensureRoot(): Promise<void> {
@@ -130,7 +138,7 @@ export class DropStorage {
         if ((e as { code?: unknown }).code === 'EEXIST') continue;
         throw new StorageError(isNoSpace(e) ? 'disk_full' : 'io', `could not create the upload folder: ${(e as Error).message}`);
       }
-      const folder = new UploadFolder(id, path, receivedAt.getTime(), this.limits, this.freeBytes);
+      const folder = new UploadFolder(id, path, receivedAt.getTime(), this.limits, this.freeBytes, this.recipient);
       await folder.writeMarker('This upload is still being received.');
       return folder;
     }
@@ -180,7 +188,9 @@ export async function readUpload(path: string, id: string): Promise<StoredUpload
     if (!s?.isFile()) continue;
     const partial = name.endsWith('.part');
     const shown = partial ? name.slice(0, -5) : name;
-    files.push({ name: shown, bytes: s.size, complete: !partial, kind: /^message(-\d+)?\.txt$/.test(shown) ? 'message' : 'file' });
+    // A source may name a file "x.age": only the header says whether the drop encrypted it.
+    const encrypted = shown.endsWith('.age') && (await hasAgeHeader(full));
+    files.push({ name: shown, bytes: s.size, complete: !partial, kind: /^message(-\d+)?\.txt(\.age)?$/.test(shown) ? 'message' : 'file', ...(encrypted ? { encrypted } : {}) });
   }
   files.sort((a, b) => a.name.localeCompare(b.name));
   return {
@@ -191,6 +201,22 @@ export async function readUpload(path: string, id: string): Promise<StoredUpload
     reason: marker ? reason : null,
     files,
   };
+}
+
+const AGE_MAGIC = Buffer.from('age-encryption.org/v1\n');
+
+async function hasAgeHeader(path: string): Promise<boolean> {
+  let h: FileHandle | undefined;
+  try {
+    h = await open(path, 'r');
+    const buf = Buffer.alloc(AGE_MAGIC.length);
+    const { bytesRead } = await h.read(buf, 0, buf.length, 0);
+    return bytesRead === buf.length && buf.equals(AGE_MAGIC);
+  } catch {
+    return false;
+  } finally {
+    await h?.close().catch(() => undefined);
+  }
 }
 
 export interface FileProgress {
@@ -213,6 +239,7 @@ export class UploadFolder {
     readonly receivedAt: number,
     private readonly limits: StorageLimits,
     private readonly freeBytes: (dir: string) => Promise<number>,
+    private readonly recipient: string | null = null,
   ) {}
 
   get bytes(): number {
@@ -232,12 +259,16 @@ export class UploadFolder {
       source.resume();
       throw new StorageError('too_many_files', `an upload may contain at most ${this.limits.maxFiles} files`);
     }
+    // An error before the loop below reads (during the awaits) must not go unhandled; the loop
+    // still sees it, since an errored stream's iterator throws.
+    source.on('error', () => undefined);
     this.fileCount++;
-    const name = this.names.allocate(rawName);
-    const entry: StoredFile = { name, bytes: 0, complete: false, kind: 'file' };
+    const name = this.storedName(this.names.allocate(rawName));
+    const entry: StoredFile = { name, bytes: 0, complete: false, kind: 'file', ...this.encryptedFlag() };
     this.files.push(entry);
     const part = join(this.path, `${name}.part`);
     let handle: FileHandle;
+    let age: AgeWriter | null = null;
     try {
       handle = await open(part, 'wx', 0o600);
     } catch (e) {
@@ -245,6 +276,7 @@ export class UploadFolder {
       throw new StorageError(isNoSpace(e) ? 'disk_full' : 'io', `could not create a file: ${(e as Error).message}`);
     }
     try {
+      if (this.recipient) age = await AgeWriter.open(handle, this.recipient);
       for await (const chunk of source as AsyncIterable<Buffer>) {
         entry.bytes += chunk.length;
         this.totalBytes += chunk.length;
@@ -261,16 +293,20 @@ export class UploadFolder {
             throw new StorageError('disk_full', 'the disk is full; the upload was stopped');
           }
         }
-        await writeAll(handle, chunk);
+        if (age) await age.write(chunk);
+        else await writeAll(handle, chunk);
         onProgress?.({ name, bytes: entry.bytes });
       }
       // busboy marks a stream it cut at limits.fileSize as truncated: that file is not whole.
       if ((source as Readable & { truncated?: boolean }).truncated) {
         throw new StorageError('file_too_large', `a file is larger than this drop accepts (${this.limits.maxFileBytes} bytes)`);
       }
+      await age?.finish();
       await handle.sync();
       await handle.close();
     } catch (e) {
+      // Without its last chunk the ciphertext stays undecryptable as a whole: it cannot pass for complete.
+      await age?.abort(e);
       await handle.close().catch(() => undefined);
       source.resume();
       if (e instanceof StorageError) throw e;
@@ -290,19 +326,43 @@ export class UploadFolder {
     if (this.totalBytes + size > this.limits.maxUploadBytes) throw new StorageError('upload_too_large', `the upload is larger than this drop accepts (${this.limits.maxUploadBytes} bytes)`);
     if (this.fileCount >= this.limits.maxFiles) throw new StorageError('too_many_files', `an upload may contain at most ${this.limits.maxFiles} files`);
     this.fileCount++;
-    const name = this.names.allocate(rawName);
-    const entry: StoredFile = { name, bytes: 0, complete: false, kind: 'file' };
+    const name = this.storedName(this.names.allocate(rawName));
+    const entry: StoredFile = { name, bytes: 0, complete: false, kind: 'file', ...this.encryptedFlag() };
     this.files.push(entry);
     const part = join(this.path, `${name}.part`);
     let handle: FileHandle;
+    let age: AgeWriter | null = null;
     try {
       handle = await open(part, 'wx', 0o600);
+      if (this.recipient) age = await AgeWriter.open(handle, this.recipient);
     } catch (e) {
       throw new StorageError(isNoSpace(e) ? 'disk_full' : 'io', `could not create a file: ${(e as Error).message}`);
     }
-    return new ResumableFile(this, entry, part, join(this.path, name), size, handle, (n) => {
-      this.totalBytes += n;
-    });
+    return new ResumableFile(
+      this,
+      entry,
+      part,
+      join(this.path, name),
+      size,
+      handle,
+      (n) => {
+        this.totalBytes += n;
+      },
+      age,
+    );
+  }
+
+  get encrypted(): boolean {
+    return this.recipient !== null;
+  }
+
+  private storedName(name: string): string {
+    // NameAllocator keeps names ≤ 180 bytes, so ".age.part" still fits in 255.
+    return this.recipient ? `${name}.age` : name;
+  }
+
+  private encryptedFlag(): { encrypted?: true } {
+    return this.recipient ? { encrypted: true } : {};
   }
 
   /** Free bytes above the reserve, for the resumable path's per-chunk check. */
@@ -317,14 +377,20 @@ export class UploadFolder {
       throw new StorageError('message_too_large', `the message is longer than this drop accepts (${this.limits.maxMessageBytes} bytes)`);
     }
     this.messageCount++;
-    const name = this.names.allocate(this.messageCount === 1 ? 'message.txt' : `message-${this.messageCount}.txt`);
-    const entry: StoredFile = { name, bytes: data.length, complete: false, kind: 'message' };
+    const name = this.storedName(this.names.allocate(this.messageCount === 1 ? 'message.txt' : `message-${this.messageCount}.txt`));
+    const entry: StoredFile = { name, bytes: data.length, complete: false, kind: 'message', ...this.encryptedFlag() };
     this.files.push(entry);
     const part = join(this.path, `${name}.part`);
     try {
       const h = await open(part, 'wx', 0o600);
       try {
-        await writeAll(h, data);
+        if (this.recipient) {
+          const age = await AgeWriter.open(h, this.recipient);
+          await age.write(data);
+          await age.finish();
+        } else {
+          await writeAll(h, data);
+        }
         await h.sync();
       } finally {
         await h.close();
@@ -366,6 +432,8 @@ export class ResumableFile {
   private busy = false;
   private closed = false;
   private synced = 0;
+  /** An encrypting file whose write or fsync failed: age's stream cannot be rewound, so it ends here. */
+  private broken = false;
 
   constructor(
     readonly folder: UploadFolder,
@@ -375,6 +443,14 @@ export class ResumableFile {
     readonly size: number,
     private readonly handle: FileHandle,
     private readonly count: (n: number) => void,
+    /**
+     * Set when the drop encrypts. Design: the age stream's state (key, nonce counter, the < 64 KiB
+     * tail not yet sealed) lives only in this object, so `stored` counts plaintext the encryptor
+     * took, whose sealed part is fsynced and whose tail is in memory. The resumable sessions are
+     * in memory too, so an app restart already makes the source start that file again; nothing
+     * resumable is lost, and no plaintext (nor a key to reconstruct it) is ever written to disk.
+     */
+    private readonly age: AgeWriter | null = null,
   ) {}
 
   /** Bytes written and fsynced: what the source may skip when it resumes. */
@@ -392,6 +468,7 @@ export class ResumableFile {
    */
   async append(source: AsyncIterable<Buffer>): Promise<number> {
     if (this.busy || this.closed) throw new StorageError('io', 'this upload is busy or closed');
+    if (this.broken) throw new StorageError('io', 'this upload could not be stored and has to start again');
     this.busy = true;
     let failure: unknown = null;
     try {
@@ -399,7 +476,18 @@ export class ResumableFile {
         if (this.entry.bytes + chunk.length > this.size) {
           throw new StorageError('file_too_large', `the chunk runs past the declared size (${this.size} bytes)`);
         }
-        await writeAll(this.handle, chunk, this.entry.bytes);
+        if (this.age) {
+          try {
+            await this.age.write(chunk);
+          } catch (e) {
+            // A chunk the encryptor may have half taken cannot be taken back. (A cut connection
+            // fails in `source`, between chunks, and does not break anything.)
+            this.broken = true;
+            throw e;
+          }
+        } else {
+          await writeAll(this.handle, chunk, this.entry.bytes);
+        }
         this.entry.bytes += chunk.length;
         this.count(chunk.length);
       }
@@ -411,6 +499,7 @@ export class ResumableFile {
       this.synced = this.entry.bytes;
     } catch (e) {
       failure ??= e;
+      if (this.age) this.broken = true;
       // Not durable: forget it, so the source sends those bytes again.
       this.count(this.synced - this.entry.bytes);
       this.entry.bytes = this.synced;
@@ -428,6 +517,10 @@ export class ResumableFile {
   /** The whole declared size is stored: close, rename and clear the marker. */
   async finish(): Promise<void> {
     if (this.busy || this.synced !== this.size) throw new StorageError('io', `only ${this.synced} of ${this.size} bytes were received`);
+    if (this.age) {
+      await this.age.finish();
+      await this.handle.sync();
+    }
     await this.close();
     await rename(this.partPath, this.finalPath);
     this.entry.complete = true;
@@ -436,6 +529,7 @@ export class ResumableFile {
 
   /** Abandoned or failed: the .part and the marker stay, saying why. */
   async abandon(reason: string): Promise<void> {
+    await this.age?.abort(new Error(reason));
     await this.close();
     await this.folder.fail(reason);
   }
