@@ -8,7 +8,6 @@ import { rename, rm } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { FileHandle } from 'node:fs/promises';
 
 /** age's STREAM chunk (age spec "Payload"): 64 KiB of plaintext + a 16-byte Poly1305 tag. */
@@ -76,7 +75,7 @@ function emittedBody(fed: number): number {
 export class AgeWriter {
   private fed = 0;
   private written = 0;
-  private failure: unknown = null;
+  private failure: Error | null = null;
   private waiters: Array<() => void> = [];
   private readonly input: WritableStreamDefaultWriter<Uint8Array>;
   private readonly pumped: Promise<void>;
@@ -152,7 +151,7 @@ export class AgeWriter {
         this.wake();
       }
     } catch (e) {
-      this.failure ??= e;
+      this.failure ??= e instanceof Error ? e : new Error(String(e));
       await reader.cancel(e).catch(() => undefined);
       throw e;
     } finally {
@@ -178,7 +177,7 @@ export class AgeWriter {
   }
 
   private throwIfFailed(): void {
-    if (this.failure) throw this.failure as Error;
+    if (this.failure) throw this.failure;
   }
 }
 
