@@ -14,6 +14,7 @@ import { defaultResourcesDir } from '../supervisor/binaries';
 import { TorService, type TorNetworkPlan } from '../services/tor/tor-service';
 import { GuidanceService } from '../services/guidance/guidance-service';
 import { torProbe } from '../services/guidance/tor-probe';
+import { i2pProbe, type I2pEchoTarget } from '../services/guidance/i2p-probe';
 import { I2pService, type I2pNetworkPlan } from '../services/i2p/i2p-service';
 import { BridgesService, type BridgeLab } from '../services/bridges/bridges-service';
 import { defaultTransportResolver } from '../services/bridges/transports';
@@ -42,6 +43,8 @@ export interface LabProvider {
   tor(): Promise<TorNetworkPlan>;
   /** The lab I2P network (routers on loopback) and how the app's i2pd joins it. */
   i2p?(): Promise<I2pNetworkPlan>;
+  /** An echo destination on a lab router (guidance measures I2P against it); needs the I2P lab up. */
+  i2pEcho?(): Promise<I2pEchoTarget>;
   /** The lab's bridge and how a throwaway tor joins the lab (Bridges page). */
   bridgeLab?(): Promise<BridgeLab>;
   nym(): Promise<NymNetworkPlan>;
@@ -177,11 +180,14 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     return { done: true, message: 'Tor is starting.', navigate: 'tor' };
   });
   guidance.registerProbe('tor', torProbe(tor));
+  // Outside the lab there is no echo destination the app controls, so I2P says so instead of guessing.
+  guidance.registerProbe('i2p', i2pProbe(i2p, lab?.i2pEcho?.bind(lab) ?? null));
   guidance.registerProbe('nym', async () => {
     // The client sends itself a one-packet probe through all three mix layers every few seconds.
     const st = nym.status();
     if (st.state !== 'ready' || st.labLatencyMs === null) {
-      return { ok: false, network: 'nym', reason: st.state === 'ready' ? 'no probe has come back yet' : 'the Nym client is not running', at: Date.now() };
+      const ready = st.state === 'ready';
+      return { ok: false, network: 'nym', code: ready ? 'noProbeYet' : 'notRunning', reason: ready ? 'no probe has come back yet' : 'the Nym client is not running', at: Date.now() };
     }
     return { ok: true, network: 'nym', rttMs: st.labLatencyMs, throughputBps: null, at: Date.now(), target: 'a message to itself through the mixnet' };
   });

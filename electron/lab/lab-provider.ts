@@ -7,6 +7,8 @@ import type { TorNetworkPlan } from '../services/tor/tor-service';
 import { startTorLab, type TorLab } from './tor/tor-lab';
 import type { I2pNetworkPlan } from '../services/i2p/i2p-service';
 import { startI2pLab, type I2pLab } from './i2p/i2p-lab';
+import { startI2pEcho, type I2pEcho } from './i2p/i2p-echo';
+import type { I2pEchoTarget } from '../services/guidance/i2p-probe';
 import type { BridgeLab } from '../services/bridges/bridges-service';
 import type { NymNetworkPlan } from '../services/nym/nym-service';
 import { startNymLab, type NymLab } from './nym/nym-lab';
@@ -48,6 +50,7 @@ export function createLabProvider(options: LabOptions = {}) {
     let torLab: Promise<TorLab> | null = null;
     let i2pLab: Promise<I2pLab> | null = null;
     let nymLab: Promise<NymLab> | null = null;
+    let i2pEcho: Promise<I2pEcho> | null = null;
     const log = deps.logger.scope('lab');
     return {
       tor: async (): Promise<TorNetworkPlan> => {
@@ -135,7 +138,27 @@ export function createLabProvider(options: LabOptions = {}) {
           host: lab.clientHost,
         };
       },
+      i2pEcho: async (): Promise<I2pEchoTarget> => {
+        if (!i2pLab) throw new Error('the I2P lab has not started (start I2P first)');
+        // A lab router that restarted took the echo's session with it: make a new one.
+        const previous = await i2pEcho?.catch(() => null);
+        if (previous && !previous.isOpen()) i2pEcho = null;
+        i2pEcho ??= (async () => {
+          const lab = await i2pLab;
+          const router = lab.routers[0];
+          if (!router) throw new Error('the I2P lab has no router');
+          // Same hops as the app's sessions (1 in the 2-router lab), so both ends build alike.
+          const hops = { 'inbound.length': 1, 'outbound.length': 1, 'inbound.quantity': 2, 'outbound.quantity': 2, 'i2cp.leaseSetEncType': '4,0' };
+          return startI2pEcho({ sam: { host: '127.0.0.1', port: router.app.samPort }, i2cp: hops, router: router.name, log });
+        })().catch((e: unknown) => {
+          i2pEcho = null;
+          throw e;
+        });
+        const echo = await i2pEcho;
+        return { destination: echo.destination, label: `echo destination on lab router ${echo.router} (${echo.b32Address})` };
+      },
       stop: async () => {
+        (await i2pEcho?.catch(() => null))?.close();
         const i2p = await i2pLab?.catch(() => null);
         await i2p?.stop();
         const lab = await torLab?.catch(() => null);

@@ -70,6 +70,14 @@ export const ApplyResultSchema = z.object({
 });
 export type ApplyResult = z.infer<typeof ApplyResultSchema>;
 
+/**
+ * Why a network has no numbers: the UI words it from this code (in the user's language); `reason`
+ * keeps main's English specifics for the details disclosure.
+ */
+export const MEASURE_FAILURES = ['notInBuild', 'notRunning', 'noProbeYet', 'noEchoTarget', 'failed'] as const;
+export const MeasureFailureSchema = z.enum(MEASURE_FAILURES);
+export type MeasureFailure = z.infer<typeof MeasureFailureSchema>;
+
 export const MeasurementSchema = z.discriminatedUnion('ok', [
   z.object({
     ok: z.literal(true),
@@ -82,6 +90,6 @@ export const MeasurementSchema = z.discriminatedUnion('ok', [
     at: z.number(),
     target: z.string(),
   }),
-  z.object({ ok: z.literal(false), network: z.enum(['tor', 'i2p', 'nym']), reason: z.string(), at: z.number() }),
+  z.object({ ok: z.literal(false), network: z.enum(['tor', 'i2p', 'nym']), code: MeasureFailureSchema, reason: z.string(), at: z.number() }),
 ]);
 export type Measurement = z.infer<typeof MeasurementSchema>;

@@ -45,13 +45,13 @@ export class GuidanceService {
     for (const network of ['tor', 'i2p', 'nym'] as const) {
       const probe = this.probes.get(network);
       if (!probe) {
-        out.push({ ok: false, network, reason: 'not part of this build yet', at: Date.now() });
+        out.push({ ok: false, network, code: 'notInBuild', reason: 'not part of this build yet', at: Date.now() });
         continue;
       }
       try {
         out.push(await probe());
       } catch (e) {
-        out.push({ ok: false, network, reason: e instanceof Error ? e.message : String(e), at: Date.now() });
+        out.push({ ok: false, network, code: 'failed', reason: e instanceof Error ? e.message : String(e), at: Date.now() });
       }
     }
     return out;

@@ -10,10 +10,10 @@ export function torProbe(tor: TorService): () => Promise<Measurement> {
   return async () => {
     const status = tor.status();
     const socks = tor.socksEndpoint();
-    if (!status.ready || !socks) return { ok: false, network: 'tor', reason: 'Tor is not connected', at: Date.now() };
+    if (!status.ready || !socks) return { ok: false, network: 'tor', code: 'notRunning', reason: 'Tor is not connected', at: Date.now() };
     const target = status.labOrigin ?? 'https://check.torproject.org/api/ip';
     const small = await socksHttpGet(socks, target);
-    if (!small.ok) return { ok: false, network: 'tor', reason: small.error ?? `HTTP ${small.status}`, at: Date.now() };
+    if (!small.ok) return { ok: false, network: 'tor', code: 'failed', reason: small.error ?? `HTTP ${small.status}`, at: Date.now() };
     let throughputBps: number | null = null;
     if (status.labOrigin) {
       const bulk = await socksHttpGet(socks, new URL(`bytes/${BULK_BYTES}`, status.labOrigin).toString(), 60_000, BULK_BYTES + 4096);
