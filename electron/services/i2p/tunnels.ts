@@ -37,7 +37,10 @@ interface ServerRuntime {
   error: string | null;
   session: SamSession | null;
   connections: Set<Socket>;
-  generation: number;
+  /** The router epoch a SESSION CREATE is in flight on (null: none). */
+  creating: number | null;
+  /** When the app last closed a session of this key (ms since epoch; 0: never). */
+  closedAt: number;
 }
 
 interface ClientRuntime {
@@ -47,13 +50,26 @@ interface ClientRuntime {
   session: SamSession | null;
   server: Server | null;
   connections: Set<Socket>;
-  generation: number;
+  creating: number | null;
 }
+
+/**
+ * i2pd hands a second SESSION CREATE with the same key the SAME local destination ("Clients: Local
+ * destination … exists"), and closing either session deletes that destination under the other
+ * (SAM.cpp ~SAMSingleSession → DeleteLocalDestination): the survivor keeps answering SAM but its
+ * tunnels and LeaseSet are gone, so peers get no answer for minutes. Hence one create per key per
+ * router at a time, and after closing a key's session a short pause so i2pd has processed the EOF
+ * before the same key is used again.
+ */
+const SESSION_SETTLE_MS = 500;
+const RETRY_AFTER_CLOSE_MS = 2000;
 
 export class TunnelManager extends EventEmitter<{ changed: [I2pTunnels] }> {
   private readonly servers = new Map<string, ServerRuntime>();
   private readonly clients = new Map<string, ClientRuntime>();
   private sam: SamConnectionOptions | null = null;
+  /** Bumped on every resume() and suspend(): work begun for one router run never touches the next. */
+  private epoch = 0;
   private loaded = false;
 
   constructor(private readonly opts: TunnelManagerOptions) {
@@ -79,8 +95,8 @@ export class TunnelManager extends EventEmitter<{ changed: [I2pTunnels] }> {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.opts.log.warn(`cannot read ${this.storeFile}: ${e instanceof Error ? e.message : String(e)}`);
     }
-    for (const def of store.servers) this.servers.set(def.id, { def, state: 'stopped', error: null, session: null, connections: new Set(), generation: 0 });
-    for (const def of store.clients) this.clients.set(def.id, { def, state: 'stopped', error: null, session: null, server: null, connections: new Set(), generation: 0 });
+    for (const def of store.servers) this.servers.set(def.id, { def, state: 'stopped', error: null, session: null, connections: new Set(), creating: null, closedAt: 0 });
+    for (const def of store.clients) this.clients.set(def.id, { def, state: 'stopped', error: null, session: null, server: null, connections: new Set(), creating: null });
     this.loaded = true;
   }
 
@@ -101,6 +117,7 @@ export class TunnelManager extends EventEmitter<{ changed: [I2pTunnels] }> {
 
   /** The router answers SAM: (re)create every enabled tunnel's session. */
   resume(sam: SamConnectionOptions): void {
+    this.epoch += 1;
     this.sam = sam;
     for (const r of this.servers.values()) if (r.def.enabled) void this.startServer(r);
     for (const r of this.clients.values()) void this.startClient(r);
@@ -108,10 +125,10 @@ export class TunnelManager extends EventEmitter<{ changed: [I2pTunnels] }> {
 
   /** The router is gone: sessions died with it. Client listeners stay bound (connections fail until resume). */
   suspend(): void {
+    this.epoch += 1;
     this.sam = null;
     for (const r of this.servers.values()) this.dropServerSession(r, r.def.enabled ? 'starting' : 'stopped', null);
     for (const r of this.clients.values()) {
-      r.generation += 1;
       r.session?.close();
       r.session = null;
       if (r.state !== 'failed') r.state = 'starting';
@@ -128,7 +145,7 @@ export class TunnelManager extends EventEmitter<{ changed: [I2pTunnels] }> {
     // Owner-only from the first byte: the key is the address.
     await writeFile(this.keyFile(id), dest.privateKey, { mode: 0o600, flag: 'wx' });
     const def = { id, name, targetPort, b32: dest.b32Address, enabled: true };
-    const r: ServerRuntime = { def, state: 'starting', error: null, session: null, connections: new Set(), generation: 0 };
+    const r: ServerRuntime = { def, state: 'starting', error: null, session: null, connections: new Set(), creating: null, closedAt: 0 };
     this.servers.set(id, r);
     await this.save();
     void this.startServer(r);
@@ -160,7 +177,7 @@ export class TunnelManager extends EventEmitter<{ changed: [I2pTunnels] }> {
   async createClient(name: string, localPort: number, destination: string): Promise<ClientTunnel> {
     if ([...this.clients.values()].some((c) => c.def.localPort === localPort)) throw new I2pServiceError('CONFIG_INVALID', `port ${localPort} is already used by a client tunnel`);
     const id = randomBytes(8).toString('hex');
-    const r: ClientRuntime = { def: { id, name, localPort, destination }, state: 'starting', error: null, session: null, server: null, connections: new Set(), generation: 0 };
+    const r: ClientRuntime = { def: { id, name, localPort, destination }, state: 'starting', error: null, session: null, server: null, connections: new Set(), creating: null };
     await this.listen(r);
     this.clients.set(id, r);
     await this.save();
@@ -171,8 +188,8 @@ export class TunnelManager extends EventEmitter<{ changed: [I2pTunnels] }> {
   async removeClient(id: string): Promise<boolean> {
     const r = this.clients.get(id);
     if (!r) return false;
-    r.generation += 1;
     r.session?.close();
+    r.session = null;
     for (const s of r.connections) s.destroy();
     await new Promise((resolve) => (r.server ? r.server.close(resolve) : resolve(undefined)));
     this.clients.delete(id);
@@ -201,12 +218,16 @@ export class TunnelManager extends EventEmitter<{ changed: [I2pTunnels] }> {
 
   private async startServer(r: ServerRuntime): Promise<void> {
     const sam = this.sam;
-    if (!sam || r.session) return;
-    const generation = ++r.generation;
+    const epoch = this.epoch;
+    if (!sam || r.session || r.creating === epoch || !this.wantsServer(r)) return;
+    r.creating = epoch;
     r.state = 'starting';
     r.error = null;
     this.changed();
     try {
+      const settle = r.closedAt + SESSION_SETTLE_MS - Date.now();
+      if (settle > 0) await new Promise((resolve) => setTimeout(resolve, settle));
+      if (this.epoch !== epoch || !this.wantsServer(r)) return;
       const key = await this.readKey(r.def.id);
       const session = await SamSession.create({
         ...sam,
@@ -216,8 +237,10 @@ export class TunnelManager extends EventEmitter<{ changed: [I2pTunnels] }> {
         i2cp: { ...this.opts.i2cp(), 'i2cp.leaseSetEncType': '4' },
         createTimeoutMs: this.opts.createTimeoutMs ?? 120_000,
       });
-      if (generation !== r.generation) {
+      if (this.epoch !== epoch || !this.wantsServer(r) || r.session) {
+        // Stopped, removed or the router went away meanwhile (nothing else can hold this key here).
         session.close();
+        r.closedAt = Date.now();
         return;
       }
       r.session = session;
@@ -227,20 +250,30 @@ export class TunnelManager extends EventEmitter<{ changed: [I2pTunnels] }> {
       void session.closed.then((why) => {
         if (r.session !== session) return;
         r.session = null;
-        // The router went away (or dropped the session): resume() recreates it when SAM answers again.
-        r.state = this.sam ? 'failed' : 'starting';
+        r.closedAt = Date.now();
+        // Still the same router run: it dropped this session, so make it again. A router that goes
+        // away ends in suspend()/resume(), which recreate every session on the new run instead.
+        r.state = this.epoch === epoch && this.sam ? 'failed' : 'starting';
         r.error = why ? why.message : null;
         this.changed();
-        if (this.sam && r.def.enabled) setTimeout(() => void this.startServer(r), 2000);
+        setTimeout(() => {
+          if (this.epoch === epoch) void this.startServer(r);
+        }, RETRY_AFTER_CLOSE_MS);
       });
       void this.acceptLoop(r, session);
     } catch (e) {
-      if (generation !== r.generation) return;
+      if (this.epoch !== epoch || !this.wantsServer(r)) return;
       r.state = 'failed';
       r.error = e instanceof Error ? e.message : String(e);
       this.opts.log.warn(`server tunnel ${r.def.name}: ${r.error}`);
       this.changed();
+    } finally {
+      if (r.creating === epoch) r.creating = null;
     }
+  }
+
+  private wantsServer(r: ServerRuntime): boolean {
+    return r.def.enabled && this.servers.get(r.def.id) === r;
   }
 
   private async acceptLoop(r: ServerRuntime, session: SamSession): Promise<void> {
@@ -273,10 +306,12 @@ export class TunnelManager extends EventEmitter<{ changed: [I2pTunnels] }> {
   }
 
   private dropServerSession(r: ServerRuntime, state: ServerTunnel['state'], error: string | null): void {
-    r.generation += 1;
     const s = r.session;
     r.session = null;
-    s?.close();
+    if (s) {
+      s.close();
+      r.closedAt = Date.now();
+    }
     for (const c of r.connections) c.destroy();
     r.connections.clear();
     r.state = state;
@@ -299,8 +334,9 @@ export class TunnelManager extends EventEmitter<{ changed: [I2pTunnels] }> {
 
   private async startClient(r: ClientRuntime): Promise<void> {
     const sam = this.sam;
-    if (!sam || r.session) return;
-    const generation = ++r.generation;
+    const epoch = this.epoch;
+    if (!sam || r.session || r.creating === epoch) return;
+    r.creating = epoch;
     try {
       if (!r.server) await this.listen(r);
       r.state = 'starting';
@@ -313,7 +349,7 @@ export class TunnelManager extends EventEmitter<{ changed: [I2pTunnels] }> {
         i2cp: this.opts.i2cp(),
         createTimeoutMs: this.opts.createTimeoutMs ?? 120_000,
       });
-      if (generation !== r.generation) {
+      if (this.epoch !== epoch || this.clients.get(r.def.id) !== r || r.session) {
         session.close();
         return;
       }
@@ -325,14 +361,18 @@ export class TunnelManager extends EventEmitter<{ changed: [I2pTunnels] }> {
         r.session = null;
         r.state = 'starting';
         this.changed();
-        if (this.sam) setTimeout(() => void this.startClient(r), 2000);
+        setTimeout(() => {
+          if (this.epoch === epoch) void this.startClient(r);
+        }, RETRY_AFTER_CLOSE_MS);
       });
     } catch (e) {
-      if (generation !== r.generation) return;
+      if (this.epoch !== epoch || this.clients.get(r.def.id) !== r) return;
       r.state = 'failed';
       r.error = e instanceof Error ? e.message : String(e);
       this.opts.log.warn(`client tunnel ${r.def.name}: ${r.error}`);
       this.changed();
+    } finally {
+      if (r.creating === epoch) r.creating = null;
     }
   }
 
