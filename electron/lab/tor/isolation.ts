@@ -1,6 +1,8 @@
 // Decides how the Tor lab is kept off the real network: an inherited loopback-only netns, a netns
 // holder process every lab daemon is nsenter'ed into, or no namespace (then the lab has no exit).
-// Owns the holder's lifetime; never runs anything through a shell other than the holder's fixed argv.
+// Owns the holder's lifetime and the TEST-NET addresses added inside it (addLabAddress); never runs
+// anything through a shell other than the holder's fixed argv.
+import { execFile } from 'node:child_process';
 import { readFile, readlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { Logger } from '../../logging/logger';
@@ -206,4 +208,129 @@ async function startHolder(opts: IsolationOptions, userNamespace: boolean): Prom
       dispose: () => registry.remove(id),
     },
   };
+}
+
+/**
+ * RFC 5737 TEST-NET-3, reserved for documentation and never routed on the Internet. The lab's
+ * webtunnel front needs an address that is neither loopback nor "private": webtunnel-client's
+ * getAddressesFromHostname skips every IP for which Go's IsLoopback, IsUnspecified, IsMulticast,
+ * IsLinkLocalUnicast or IsPrivate (10/8, 172.16/12, 192.168/16, fc00::/7) holds, and then fails
+ * with "Could not find any valid IP for <host>". TEST-NET addresses pass those checks. Not
+ * TEST-NET-1 (192.0.2.0/24): some sandboxes (this project's CI VM) number their real uplink from it.
+ */
+export const LAB_PUBLIC_LIKE_PREFIX = '203.0.113.';
+
+export interface NetnsFacts {
+  /** readlink of the target's /proc/<pid>/ns/net. */
+  netns: string;
+  /** readlink of /proc/1/ns/net, or null where it is unreadable (EACCES even for root in some sandboxes). */
+  initNetns: string | null;
+  /** The network namespaces of the target's readable ancestors, parent first, pid 1 excluded. */
+  ancestorNetns: string[];
+  /** Interfaces of the target's /proc/<pid>/net/dev. */
+  interfaces: string[];
+}
+
+/**
+ * Why an address must NOT be added to this namespace, or null when it may. Required: not init's
+ * namespace, and lo as its only interface (so nothing in it routes off the host). Where
+ * /proc/1/ns/net cannot be read, "not init's" is shown by an ancestor of the target sitting in
+ * another namespace: the target's was made (unshare) below it, as `npm test` and the holder do.
+ */
+export function labAddressRefusal(f: NetnsFacts): string | null {
+  if (f.initNetns !== null && f.netns === f.initNetns) return `the lab runs in the host network namespace (${f.netns}); lab addresses are only ever added inside a private one`;
+  if (f.interfaces.length !== 1 || f.interfaces[0] !== 'lo') return `the lab network namespace ${f.netns} has interfaces besides lo (${f.interfaces.join(', ')}), so it may reach the real network`;
+  if (f.initNetns === null && !f.ancestorNetns.some((n) => n !== f.netns)) {
+    return `cannot read /proc/1/ns/net and no ancestor process runs in another network namespace, so nothing shows ${f.netns} is not the host's`;
+  }
+  return null;
+}
+
+export interface LabAddress {
+  /** An address of LAB_PUBLIC_LIKE_PREFIX on the namespace's lo (a /32: it routes nowhere). */
+  address: string;
+  /** Deletes it again, if its namespace still exists (it vanishes with the namespace anyway). */
+  release(): Promise<void>;
+}
+
+export interface LabAddressOptions {
+  /** The lab's holder, or null when the lab runs in this process's own (inherited) namespace. */
+  holderPid: number | null;
+  /** The lab's wrapSpawn: runs `ip` inside the lab namespace. */
+  wrapSpawn: (plan: SpawnPlan) => SpawnPlan;
+  /** Default: a random one of 203.0.113.2–254 (another is tried if the namespace has it already). */
+  pick?: () => string;
+}
+
+/**
+ * Adds a TEST-NET-3 /32 to lo inside the lab's network namespace, after checking that namespace is
+ * not the host's and has no interface but lo; refuses (LabIsolationError) otherwise. Put on lo, not a
+ * new interface, so the namespace still counts as loopback-only for every other lab sharing it.
+ */
+export async function addLabAddress(opts: LabAddressOptions): Promise<LabAddress> {
+  if (process.platform !== 'linux') throw new LabIsolationError('lab addresses need Linux network namespaces');
+  const pid = opts.holderPid ?? process.pid;
+  const facts = await netnsFacts(pid);
+  const refusal = labAddressRefusal(facts);
+  if (refusal) throw new LabIsolationError(refusal);
+  const pick = opts.pick ?? (() => `${LAB_PUBLIC_LIKE_PREFIX}${2 + Math.floor(Math.random() * 253)}`);
+  const ip = (args: string[]) => runIp(opts.wrapSpawn({ command: 'ip', args, env: process.env }));
+  let address = '';
+  for (let attempt = 0; ; attempt++) {
+    address = pick();
+    if (!address.startsWith(LAB_PUBLIC_LIKE_PREFIX)) throw new LabIsolationError(`refusing lab address ${address}: not in ${LAB_PUBLIC_LIKE_PREFIX}0/24`);
+    try {
+      await ip(['addr', 'add', `${address}/32`, 'dev', 'lo']);
+      break;
+    } catch (e) {
+      // Another lab in the same namespace holds it: try another.
+      if (attempt < 8 && e instanceof Error && /File exists/.test(e.message)) continue;
+      throw e;
+    }
+  }
+  const release = async () => {
+    // Only while the very same namespace is still there (a reused holder pid is someone else's).
+    const now = await readlink(`/proc/${pid}/ns/net`).catch(() => null);
+    if (now !== facts.netns) return;
+    await ip(['addr', 'del', `${address}/32`, 'dev', 'lo']).catch(() => undefined);
+  };
+  return { address, release };
+}
+
+async function netnsFacts(pid: number): Promise<NetnsFacts> {
+  const [netns, initNetns, netDev, ancestorNetns] = await Promise.all([
+    readlink(`/proc/${pid}/ns/net`),
+    readlink('/proc/1/ns/net').catch(() => null),
+    readFile(`/proc/${pid}/net/dev`, 'utf8'),
+    ancestorNamespaces(pid),
+  ]);
+  return { netns, initNetns, ancestorNetns, interfaces: interfacesFromNetDev(netDev) };
+}
+
+/** `PPid:` of a /proc/<pid>/status text, or null. */
+export function parentPid(statusText: string): number | null {
+  const m = /^PPid:\s+(\d+)$/m.exec(statusText);
+  return m ? Number(m[1]) : null;
+}
+
+async function ancestorNamespaces(pid: number): Promise<string[]> {
+  const out: string[] = [];
+  let cur = pid;
+  for (let depth = 0; depth < 64; depth++) {
+    const parent = parentPid(await readFile(`/proc/${cur}/status`, 'utf8').catch(() => ''));
+    if (parent === null || parent <= 1) break;
+    const ns = await readlink(`/proc/${parent}/ns/net`).catch(() => null);
+    if (ns !== null) out.push(ns);
+    cur = parent;
+  }
+  return out;
+}
+
+function runIp(plan: SpawnPlan): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(plan.command, plan.args, { env: plan.env, timeout: 10_000, killSignal: 'SIGKILL' }, (err, _stdout, stderr) => {
+      if (err) reject(new LabIsolationError(`${[plan.command, ...plan.args].join(' ')} failed: ${String(stderr).trim() || err.message}`));
+      else resolve();
+    });
+  });
 }

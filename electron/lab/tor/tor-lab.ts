@@ -90,6 +90,8 @@ export interface TorLab {
   wrapSpawn: (plan: SpawnPlan) => SpawnPlan;
   /** true: the joining tor must use `ControlPort unix:` / `SocksPort unix:` (TCP inside the lab netns is unreachable). */
   needsUnixSockets: boolean;
+  /** The process holding the lab's network namespace, or null when the lab runs in this process's own. */
+  holderPid: number | null;
   /** Every relay in the consensus, the authority first. */
   relays: LabRelay[];
   bridge: LabBridge | null;
@@ -281,6 +283,7 @@ export async function startTorLab(opts: StartTorLabOptions): Promise<TorLab> {
       bridgeClientTorrcLines: labBridge ? bridgeClientLabLines(dirAuthority, transportArgv, labBridge.line) : null,
       wrapSpawn: iso.wrapSpawn,
       needsUnixSockets: iso.needsUnixSockets,
+      holderPid: iso.holderPid,
       relays: [auth, ...relays].map((n) => ({
         nickname: n.nickname,
         fingerprint: n.fingerprint,

@@ -1,7 +1,8 @@
 // A lab webtunnel bridge beside a running Tor lab: an unpublished bridge tor with Debian's
-// webtunnel-server as its transport, behind a small HTTPS front (webtunnel-front.mjs) holding a
-// self-signed certificate for 127.0.0.1. Everything is spawned through the lab's wrapSpawn and
-// binds loopback only. Clients must trust the certificate: pass `caFile` as SSL_CERT_FILE to them.
+// webtunnel-server as its transport, behind a small HTTPS front (webtunnel-front.mjs) on a TEST-NET
+// address added to lo inside the lab's own network namespace (webtunnel-client refuses loopback and
+// private addresses; see LAB_PUBLIC_LIKE_PREFIX). Refuses to start outside such a namespace.
+// Clients must trust the front's self-signed certificate: pass `caFile` as SSL_CERT_FILE to them.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -11,13 +12,20 @@ import type { Logger } from '../../logging/logger';
 import type { ProcessRegistry } from '../../supervisor/registry';
 import { resolveBinary } from '../../supervisor/binaries';
 import { stripTorLogPrefix } from '../../services/tor/tor-process';
+import { addLabAddress, type LabAddress } from './isolation';
 import { LineWatch } from './line-watch';
 import type { TorLab } from './tor-lab';
 
 export interface WebtunnelBridge {
-  /** The value after `Bridge `: `webtunnel 127.0.0.1:<front> <FPR> url=https://127.0.0.1:<front>/<path> ver=0.0.1`. */
+  /** The value after `Bridge `: `webtunnel 203.0.113.N:<front> <FPR> url=https://203.0.113.N:<front>/<path> ver=0.0.1`. */
   line: string;
+  /** The front's TEST-NET address (only inside the lab namespace) and port. */
+  address: string;
+  port: number;
+  url: string;
   fingerprint: string;
+  /** TLS connections the front has accepted so far (each client connection through the transport is one). */
+  frontConnections(): number;
   /** The self-signed certificate clients must trust (SSL_CERT_FILE for webtunnel-client). */
   caFile: string;
   stop(): Promise<void>;
@@ -42,16 +50,23 @@ export async function startWebtunnelBridge(opts: WebtunnelBridgeOptions): Promis
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const timeoutMs = opts.timeoutMs ?? 45_000;
   const ids: string[] = [];
+  let labAddress: LabAddress | null = null;
   const stop = async () => {
     await Promise.allSettled(ids.map((id) => registry.remove(id)));
+    await labAddress?.release();
   };
   try {
     const [tor, server] = await Promise.all([resolveBinary('tor', { resourcesDir: opts.resourcesDir }), resolveBinary('webtunnel-server', { resourcesDir: opts.resourcesDir })]);
+    // Refuses (LabIsolationError) unless the lab runs in a private namespace with only lo.
+    labAddress = await addLabAddress({ holderPid: lab.holderPid, wrapSpawn: lab.wrapSpawn });
+    const host = labAddress.address;
     const [orPort, wtPort, frontPort] = await pickPorts(lab, 3);
+    if (orPort === undefined || wtPort === undefined || frontPort === undefined) throw new Error('pick-ports.mjs gave fewer than 3 ports');
     const caFile = join(dir, 'cert.pem');
     const keyFile = join(dir, 'key.pem');
-    await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', caFile]);
+    await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=${host}`, '-addext', `subjectAltName=IP:${host}`, '-keyout', keyFile, '-out', caFile]);
 
+    let accepted = 0;
     const frontWatch = new LineWatch();
     ids.push('lab:tor:webtunnel-front');
     await registry
@@ -61,11 +76,12 @@ export async function startWebtunnelBridge(opts: WebtunnelBridgeOptions): Promis
         restart: { enabled: false },
         readyTimeoutMs: 10_000,
         hooks: {
-          plan: async () => lab.wrapSpawn({ command: process.execPath, args: [join(here, 'webtunnel-front.mjs'), caFile, keyFile, String(frontPort), String(wtPort)], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } }),
+          plan: async () => lab.wrapSpawn({ command: process.execPath, args: [join(here, 'webtunnel-front.mjs'), caFile, keyFile, host, String(frontPort), String(wtPort)], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } }),
           probe: async ({ signal }) => {
             await frontWatch.waitFor(/^LISTENING /, 10_000, signal);
           },
           classifyLine: (_s, line) => {
+            if (line.startsWith('ACCEPT ')) accepted++;
             frontWatch.push(line);
             return { level: 'info', text: line };
           },
@@ -74,7 +90,7 @@ export async function startWebtunnelBridge(opts: WebtunnelBridgeOptions): Promis
       .start();
 
     const path = randomBytes(12).toString('hex');
-    const url = `https://127.0.0.1:${frontPort}/${path}`;
+    const url = `https://${host}:${frontPort}/${path}`;
     const torrc = [
       'TestingTorNetwork 1',
       `DataDirectory ${dataDir}`,
@@ -125,7 +141,16 @@ export async function startWebtunnelBridge(opts: WebtunnelBridgeOptions): Promis
       .start();
     const fingerprint = (await readFile(join(dataDir, 'fingerprint'), 'utf8')).trim().split(/\s+/)[1] ?? '';
     if (!/^[0-9A-F]{40}$/.test(fingerprint)) throw new Error(`webtunnel bridge fingerprint file unreadable: ${fingerprint}`);
-    return { line: `webtunnel 127.0.0.1:${frontPort} ${fingerprint} url=${url} ver=0.0.1`, fingerprint, caFile, stop };
+    return {
+      line: `webtunnel ${host}:${frontPort} ${fingerprint} url=${url} ver=0.0.1`,
+      address: host,
+      port: frontPort,
+      url,
+      fingerprint,
+      frontConnections: () => accepted,
+      caFile,
+      stop,
+    };
   } catch (e) {
     await stop();
     throw e;
