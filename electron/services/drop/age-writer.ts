@@ -9,7 +9,6 @@ import type { Writable } from 'node:stream';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FileHandle } from 'node:fs/promises';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 
 /** age's STREAM chunk (age spec "Payload"): 64 KiB of plaintext + a 16-byte Poly1305 tag. */
 export const AGE_CHUNK = 64 * 1024;
@@ -207,7 +206,7 @@ export async function decryptFile(src: string, dest: string, identity: string): 
       const msg = (e as Error).message;
       throw new AgeDecryptError(/no identity matched/i.test(msg) ? 'this secret key does not match the key the file was encrypted for' : `the file is not a valid age file: ${msg}`);
     }
-    const counted = Readable.fromWeb(plain as unknown as NodeReadableStream<Uint8Array>).on('data', (c: Buffer) => {
+    const counted = Readable.from(chunks(plain)).on('data', (c: Buffer) => {
       bytes += c.length;
     });
     try {
@@ -221,5 +220,18 @@ export async function decryptFile(src: string, dest: string, identity: string): 
   } catch (e) {
     await rm(part, { force: true });
     throw e;
+  }
+}
+
+async function* chunks(s: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
+  const reader = s.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
   }
 }
