@@ -120,7 +120,7 @@ export function createLabProvider(options: LabOptions = {}) {
           });
         })().then(
           (lab) => {
-            log.notice(`I2P lab ready in ${(lab.readyAfterMs / 1000).toFixed(1)} s: ${lab.routers.length} routers, isolation ${lab.isolation}`);
+            log.notice(`I2P lab ready in ${(lab.readyAfterMs / 1000).toFixed(1)} s: ${lab.routers.length} routers, isolation ${lab.isolation}; SAM ${lab.routers.map((r) => `${r.name}=127.0.0.1:${r.app.samPort}`).join(' ')}`);
             return lab;
           },
           (e: unknown) => {
