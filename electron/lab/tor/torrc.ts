@@ -115,7 +115,12 @@ function exitLines(exits: boolean): string[] {
   // Notes §7.1: a 127.0.0.0/8-only policy reads as "no exits" (microdesc summaries ignore private
   // addresses), so exits accept *:*; only the netns keeps that on this host. Without one: no exits.
   return exits
-    ? ['ExitRelay 1', 'ExitPolicy accept *:*', 'ExitPolicyRejectPrivate 0', 'ExitPolicyRejectLocalInterfaces 0']
+    ? [
+        ...['ExitRelay 1', 'ExitPolicy accept *:*', 'ExitPolicyRejectPrivate 0', 'ExitPolicyRejectLocalInterfaces 0'],
+        // An exit whose consensus does not list the previous hop yet ends the stream with MISC
+        // ("from unknown relay"); lab relays join within seconds of each other, so that race is common.
+        'RefuseUnknownExits 0',
+      ]
     : ['ExitRelay 0', 'ExitPolicy reject *:*'];
 }
 
