@@ -76,6 +76,9 @@ export class TorService implements NetworkModule {
   private relays: Relay[] | null = null;
   private readonly userBuilt = new Set<string>();
   private pinned: string | null = null;
+  /** Whether tor currently leaves new streams for us to attach (__LeaveStreamsUnattached 1). */
+  private leftUnattached = false;
+  private readonly detachCount = new Map<string, number>();
   private readonly countryCache = new Map<string, string | null>();
   private readonly bootstrapWaiters = new Set<() => void>();
   private lastNotices: { time: number; message: string }[] = [];
@@ -213,6 +216,8 @@ export class TorService implements NetworkModule {
     this.userBuilt.clear();
     this.changedOptions.clear();
     this.pinned = null;
+    this.leftUnattached = false;
+    this.detachCount.clear();
     this.socks = null;
     this.networkLive = null;
     this.emitStatus();
@@ -303,13 +308,7 @@ export class TorService implements NetworkModule {
         break;
       case 'STREAM':
         this.upsertStream(e);
-        if (e.status === 'NEW' && this.pinned && e.circuitId === '0') {
-          void this.controller?.attachStream(e.id, this.pinned).catch((err: unknown) => {
-            this.log.warn(`could not attach stream ${e.id} to circuit ${this.pinned}: ${String(err)}`);
-            // Let tor pick a circuit rather than leave the stream hanging.
-            void this.controller?.attachStream(e.id, 0).catch(() => undefined);
-          });
-        }
+        this.placeStream(e);
         break;
       case 'CIRC_BW': {
         const c = this.circuits.get(e.id);
@@ -383,13 +382,54 @@ export class TorService implements NetworkModule {
       this.userBuilt.delete(info.id);
       if (this.pinned === info.id) {
         this.pinned = null;
-        void this.controller?.setConf({ __LeaveStreamsUnattached: '0' }).catch(() => undefined);
+        this.log.warn(`pinned circuit ${info.id} closed (${info.reason ?? 'no reason given'}); new streams use circuits tor chooses`);
+        void this.controller
+          ?.setConf({ __LeaveStreamsUnattached: '0' })
+          .then(() => (this.leftUnattached = false))
+          .catch(() => undefined);
+        // Streams already waiting for the closed circuit would otherwise wait forever.
+        for (const s of this.streams.values()) if (s.status === 'CONTROLLER_WAIT' || s.status === 'DETACHED') this.attachToAny(s.id);
         this.emitStatus();
       }
     } else {
       this.circuits.set(info.id, circuit);
     }
     this.opts.bus.emit('tor', 'onCircuit', circuit);
+  }
+
+  /**
+   * While streams are pinned tor leaves every new or detached stream for us (__LeaveStreamsUnattached),
+   * so each one must get a circuit or it hangs until the client times out. A stream the exit ended
+   * (DETACHED) gets one more try on the pinned circuit, then tor's own choice; so does any stream
+   * still waiting once the pinned circuit is gone.
+   */
+  private placeStream(e: StreamInfo): void {
+    if (e.status === 'CLOSED' || e.status === 'FAILED') {
+      this.detachCount.delete(e.id);
+      return;
+    }
+    const waiting = (e.status === 'NEW' && e.circuitId === '0') || e.status === 'DETACHED';
+    if (!waiting || !this.controller) return;
+    const detaches = e.status === 'DETACHED' ? (this.detachCount.get(e.id) ?? 0) + 1 : 0;
+    if (e.status === 'DETACHED') {
+      this.detachCount.set(e.id, detaches);
+      this.log.info(`stream ${e.id} detached (${e.reason ?? '?'}, remote ${e.remoteReason ?? '?'})`);
+    }
+    const target = this.pinned && this.circuits.has(this.pinned) && detaches < 2 ? this.pinned : null;
+    if (target === null) {
+      // Only streams tor left to us: with nothing pinned tor attaches new streams itself.
+      if (e.status === 'DETACHED' && this.leftUnattached) this.attachToAny(e.id);
+      return;
+    }
+    this.controller.attachStream(e.id, target).catch((err: unknown) => {
+      this.log.warn(`could not attach stream ${e.id} to circuit ${target}: ${String(err)}`);
+      // Let tor pick a circuit rather than leave the stream hanging.
+      this.attachToAny(e.id);
+    });
+  }
+
+  private attachToAny(streamId: string): void {
+    this.controller?.attachStream(streamId, 0).catch((err: unknown) => this.log.debug(`stream ${streamId} left to tor: ${String(err)}`));
   }
 
   private upsertStream(info: StreamInfo): void {
@@ -497,8 +537,10 @@ export class TorService implements NetworkModule {
       if (!c) throw new TorServiceError('IPC_INVALID_ARGS', `circuit ${circuitId} does not exist (any more)`);
       // Tor then leaves new streams for us to attach (control-spec §5.1, __LeaveStreamsUnattached).
       await controller.setConf({ __LeaveStreamsUnattached: '1' });
+      this.leftUnattached = true;
     } else {
       await controller.setConf({ __LeaveStreamsUnattached: '0' });
+      this.leftUnattached = false;
     }
     this.pinned = circuitId;
     this.emitStatus();
