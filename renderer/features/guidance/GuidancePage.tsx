@@ -119,7 +119,23 @@ function ApplyButton({ action }: { action: GuidanceAction }) {
       <button type="button" onClick={() => apply.mutate()} disabled={apply.isPending} data-action={action}>
         {t(`guidance.action.${action}`)}
       </button>
-      {apply.isSuccess ? <p role="status">{t('guidance.applied', { message: apply.data.message })}</p> : null}
+      {action === 'drop.createProtected' ? (
+        <p className="muted" data-testid="drop-encryption-note">
+          {t('guidance.dropEncryptionNote')}
+        </p>
+      ) : null}
+      {apply.isSuccess ? (
+        <div role="status">
+          {/* Worded here from the action and its outcome; main's English message is kept for reports. */}
+          <p>{t('guidance.applied', { message: t(`guidance.${apply.data.done ? 'applyDone' : 'applyNotDone'}.${action}`) })}</p>
+          <details>
+            <summary>{t('errors.details')}</summary>
+            <p className="code" lang="en" dir="ltr">
+              {apply.data.message}
+            </p>
+          </details>
+        </div>
+      ) : null}
       {apply.isError ? <ErrorNote error={apply.error} /> : null}
     </div>
   );
@@ -167,7 +183,15 @@ function Comparison({ lang }: { lang: 'en' | 'fa' }) {
                       {fmtMs(m.rttMs)} <span className="muted">({new Date(m.at).toLocaleTimeString(lang)})</span>
                     </>
                   ) : m ? (
-                    <span className="muted">{t('guidance.notMeasured', { reason: m.reason })}</span>
+                    <span className="muted" data-failure={m.code}>
+                      {t('guidance.notMeasured', { reason: t(`guidance.measureFailure.${m.code}`) })}
+                      <details>
+                        <summary>{t('errors.details')}</summary>
+                        <span className="code" lang="en" dir="ltr">
+                          {m.reason}
+                        </span>
+                      </details>
+                    </span>
                   ) : (
                     '–'
                   )}

@@ -33,11 +33,7 @@ export function StatusPanel({ status }: { status: NymStatus }) {
       </div>
       {start.isError ? <ErrorNote error={start.error} /> : null}
       {stop.isError ? <ErrorNote error={stop.error} /> : null}
-      {status.lastError && status.clientState !== 'connected' ? (
-        <p role="alert" className="error-note">
-          {status.lastError.message} <span className="code">({status.lastError.code})</span>
-        </p>
-      ) : null}
+      {status.lastError && status.clientState !== 'connected' ? <ErrorNote error={status.lastError} /> : null}
       <dl className="facts">
         <dt>{t('messages.status.gateway')}</dt>
         <dd className="code">{status.gateway ?? t('messages.status.gatewayUnknown')}</dd>

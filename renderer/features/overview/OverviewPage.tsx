@@ -46,11 +46,7 @@ function NetworkCard({ network, status }: { network: NetworkAvailability; status
       </p>
       {network.available ? null : <p className="muted">{network.reason}</p>}
       {status?.detail ? <p>{status.detail}</p> : null}
-      {status?.lastError ? (
-        <p className="error-note">
-          {t('overview.lastError', { message: status.lastError.message })} <span className="code">({status.lastError.code})</span>
-        </p>
-      ) : null}
+      {status?.lastError ? <ErrorNote error={status.lastError} title={t('overview.lastErrorTitle')} /> : null}
       {status?.binary ? (
         <p className="muted">
           {t(`overview.binary.${status.binary.source}`, { version: status.binary.version ?? '' })}
