@@ -26,6 +26,7 @@ import type { CircuitInfo, StreamInfo, TorEvent } from './control';
 import { parsePortFile, stripTorLogPrefix, torArgs, torFiles, torLineLevel, writeTorrc, type TorFiles } from './tor-process';
 import { TorServiceError, torCall } from './errors';
 import { socksHttpGet } from './socks-test';
+import { placeStream } from './stream-placement';
 
 /** What the app's tor needs to join a network other than the public one (the lab). */
 export interface TorNetworkPlan {
@@ -397,30 +398,27 @@ export class TorService implements NetworkModule {
     this.opts.bus.emit('tor', 'onCircuit', circuit);
   }
 
-  /**
-   * While streams are pinned tor leaves every new or detached stream for us (__LeaveStreamsUnattached),
-   * so each one must get a circuit or it hangs until the client times out. A stream the exit ended
-   * (DETACHED) gets one more try on the pinned circuit, then tor's own choice; so does any stream
-   * still waiting once the pinned circuit is gone.
-   */
+  /** Carries out placeStream()'s answer for each STREAM event (see stream-placement.ts). */
   private placeStream(e: StreamInfo): void {
     if (e.status === 'CLOSED' || e.status === 'FAILED') {
       this.detachCount.delete(e.id);
       return;
     }
-    const waiting = (e.status === 'NEW' && e.circuitId === '0') || e.status === 'DETACHED';
-    if (!waiting || !this.controller) return;
-    const detaches = e.status === 'DETACHED' ? (this.detachCount.get(e.id) ?? 0) + 1 : 0;
+    let detaches = this.detachCount.get(e.id) ?? 0;
     if (e.status === 'DETACHED') {
+      detaches += 1;
       this.detachCount.set(e.id, detaches);
       this.log.info(`stream ${e.id} detached (${e.reason ?? '?'}, remote ${e.remoteReason ?? '?'})`);
     }
-    const target = this.pinned && this.circuits.has(this.pinned) && detaches < 2 ? this.pinned : null;
-    if (target === null) {
-      // Only streams tor left to us: with nothing pinned tor attaches new streams itself.
-      if (e.status === 'DETACHED' && this.leftUnattached) this.attachToAny(e.id);
-      return;
-    }
+    const placement = placeStream(e, {
+      pinned: this.pinned,
+      pinnedAlive: this.pinned !== null && this.circuits.has(this.pinned),
+      leftUnattached: this.leftUnattached,
+      detaches,
+    });
+    if (placement.kind === 'any') this.attachToAny(e.id);
+    if (placement.kind !== 'circuit' || !this.controller) return;
+    const target = placement.circuitId;
     this.controller.attachStream(e.id, target).catch((err: unknown) => {
       this.log.warn(`could not attach stream ${e.id} to circuit ${target}: ${String(err)}`);
       // Let tor pick a circuit rather than leave the stream hanging.
