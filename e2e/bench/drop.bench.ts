@@ -1,7 +1,7 @@
 // drop.vs_raw_sink: 50 MB uploaded from a second lab tor to a drop's .onion (multipart parse,
 // sanitise, .part + fsync + rename) ÷ the same bytes to a raw sink behind ADD_ONION on the same tor
-// that discards them. drop.rss_growth_mb: the app process's resident memory growth during the drop
-// uploads (streamed, so it should stay flat). Same lab, same file, alternating runs, medians.
+// that discards them. Same lab, same file, alternating runs, medians. (drop.rss_growth_mb, with
+// the drop in a process of its own, is in drop-compare.bench.ts.)
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -31,7 +31,7 @@ async function waitFor<T>(fn: () => T | undefined | null | false, ms: number): P
 }
 
 export const dropLab: Benchmark = {
-  ids: ['drop.vs_raw_sink', 'drop.rss_growth_mb'],
+  ids: ['drop.vs_raw_sink'],
   async run() {
     const dir = await mkdtemp(join(tmpdir(), 'underpass-drop-bench-'));
     const resourcesDir = defaultResourcesDir();
@@ -82,20 +82,14 @@ export const dropLab: Benchmark = {
       };
       const dropRates: number[] = [];
       const sinkRates: number[] = [];
-      const rss0 = process.memoryUsage().rss;
-      let rssMax = rss0;
-      const sampler = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 100);
       for (let i = 0; i < ROUNDS; i++) {
         sinkRates.push(await timed(sinkHost));
         dropRates.push(await timed(drop.address!));
       }
-      clearInterval(sampler);
       const d = median(dropRates);
       const s = median(sinkRates);
       return [
         { id: 'drop.vs_raw_sink', value: d / s, unit: 'ratio', goal: '>=0.95', note: `drop ${dropRates.map((x) => x.toFixed(2)).join('/')} MB/s, sink ${sinkRates.map((x) => x.toFixed(2)).join('/')} MB/s` },
-        // The bench process also holds the source's request buffers; this is an upper bound for the app.
-        { id: 'drop.rss_growth_mb', value: (rssMax - rss0) / 1024 / 1024, unit: 'MB', goal: '<=50', note: 'app and source client in one process; 50 MB uploads, not 1 GB' },
       ];
     } finally {
       sink.close();

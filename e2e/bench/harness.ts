@@ -7,6 +7,8 @@ export interface BenchResult {
   /** e.g. '>=1.1' or '<=16' */
   goal: string;
   note?: string;
+  /** Set when the benchmark could not measure: printed as a skip line with this reason, never a number. */
+  skipped?: string;
 }
 
 export interface Benchmark {
@@ -16,6 +18,7 @@ export interface Benchmark {
 }
 
 export function formatResult(r: BenchResult): string {
+  if (r.skipped) return `BENCH name=${r.id} skipped goal=${r.goal} # ${r.skipped}`;
   const value = Number.isInteger(r.value) ? String(r.value) : r.value.toPrecision(4);
   return `BENCH name=${r.id} value=${value} unit=${r.unit} goal=${r.goal}${r.note ? ` # ${r.note}` : ''}`;
 }

@@ -6,8 +6,10 @@ import { torLab } from './tor-lab.bench';
 import { uiCircuits } from './ui-circuits.bench';
 import { nymLab } from './nym-lab.bench';
 import { dropLab } from './drop.bench';
+import { i2pLab } from './i2p-lab.bench';
+import { dropCompare } from './drop-compare.bench';
 
-const BENCHMARKS: Benchmark[] = [ipcRoundtrip, torParse, torLab, uiCircuits, nymLab, dropLab];
+const BENCHMARKS: Benchmark[] = [ipcRoundtrip, torParse, torLab, uiCircuits, nymLab, dropLab, dropCompare, i2pLab];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
