@@ -19,6 +19,7 @@ import { I2pService, type I2pNetworkPlan } from '../services/i2p/i2p-service';
 import { BridgesService, type BridgeLab } from '../services/bridges/bridges-service';
 import { defaultTransportResolver } from '../services/bridges/transports';
 import { DropService } from '../services/drop/drop-service';
+import { OnionServicesService } from '../services/onion-services/onion-services-service';
 import { NymService, type NymNetworkPlan } from '../services/nym/nym-service';
 
 export interface CoreOptions {
@@ -72,6 +73,7 @@ export interface Core {
   i2p: I2pService;
   bridges: BridgesService;
   drops: DropService;
+  onionServices: OnionServicesService;
   nym: NymService;
   /** Plugs a network's service into the shell (availability, start/stop from the UI). */
   registerNetwork(mod: NetworkModule): void;
@@ -145,6 +147,9 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   await bridges.start();
   bridgesRef = bridges;
   const drops = new DropService({ root: join(paths.dataDir, 'drops'), tor, bus, logger });
+  const onionServices = new OnionServicesService({ root: join(paths.dataDir, 'onion-services'), tor, bus, logger });
+  // Persistent onion services come back with the app, published as soon as tor is ready.
+  onionServices.load().catch((e: unknown) => log.warn(`onion services did not load: ${e instanceof Error ? e.message : String(e)}`));
 
   const nym = new NymService({
     registry,
@@ -259,6 +264,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     i2p: i2p.handlers(),
     bridges: bridges.handlers(),
     drop: drops.handlers(),
+    onions: onionServices.handlers(),
     nym: nym.handlers(),
   };
 
@@ -290,6 +296,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     bridges,
     i2p,
     drops,
+    onionServices,
     nym,
     registerNetwork: (mod) => {
       modules.set(mod.id, mod);
@@ -299,6 +306,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
         log.info('stopping every supervised process');
         bridges.stop();
         await drops.shutdown();
+        await onionServices.shutdown();
         await registry.stopAll();
         await lab?.stop();
       })();

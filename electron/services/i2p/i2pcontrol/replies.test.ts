@@ -46,6 +46,11 @@ describe('I2PControl replies', () => {
   });
   it('maps net.status codes by version (they shifted in 2.46)', () => {
     expect(netStatusName(1, '2.45.1')).toBe('testing');
+    // The table changed in 2.49.0, not earlier: 2.48 still has Testing at 1, Firewalled at 2.
+    expect(netStatusName(1, '2.48.0')).toBe('testing');
+    expect(netStatusName(2, '2.48.0')).toBe('firewalled');
+    expect(netStatusName(1, '2.49.0')).toBe('firewalled');
+    expect(netStatusName(2, '2.56.0')).toBe('unknown');
     expect(netStatusName(1, '2.59.0')).toBe('firewalled');
     expect(netStatusName(3, '2.45.1')).toBe('unknown');
     expect(netStatusName(0, '2.59.0')).toBe('ok');

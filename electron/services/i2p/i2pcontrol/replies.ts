@@ -86,10 +86,13 @@ export interface RouterInfoReply {
 
 const num = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
 
-/** i2p.router.net.status codes changed in 2.46 (notes §5): before, 1 meant Testing. */
+/**
+ * i2p.router.net.status codes changed in 2.49.0 (i2pd 68f4961f "separate test status from network
+ * status", RouterContext.h): before, 1 meant Testing and everything after it was one higher.
+ */
 export function netStatusName(code: number, version: string): NetStatus {
   const m = /^(\d+)\.(\d+)/.exec(version);
-  const old = m !== null && (Number(m[1]) < 2 || (Number(m[1]) === 2 && Number(m[2]) < 46));
+  const old = m !== null && (Number(m[1]) < 2 || (Number(m[1]) === 2 && Number(m[2]) < 49));
   const table: NetStatus[] = old ? ['ok', 'testing', 'firewalled', 'unknown', 'proxy', 'mesh'] : ['ok', 'firewalled', 'unknown', 'proxy', 'mesh'];
   return table[code] ?? 'unknown';
 }
