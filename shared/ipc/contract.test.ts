@@ -10,6 +10,7 @@ import type { DaemonStatus } from '../domain/network';
 import type { LogLine, Settings } from '../domain/app';
 import type { Circuit, TorStatus } from '../domain/tor';
 import type { Drop, DropUpload } from '../domain/drop';
+import type { OnionService } from '../domain/onion-services';
 import type { NymMessageEvent, NymStatus } from '../domain/nym';
 
 const FPR = 'E90F8CD176C60FD081C7ADFDA3E48726DF9E682A';
@@ -64,6 +65,20 @@ const upload: DropUpload = {
   files: [{ name: 'a.pdf', bytes: 5, complete: false, kind: 'file' }],
   reason: null,
   path: '/tmp/x/2026-11-26_00-17-39',
+};
+
+const ONION_SERVICE_ID = 'fedcba9876543210';
+const onionService: OnionService = {
+  id: ONION_SERVICE_ID,
+  name: 'Web',
+  ports: [{ virtualPort: 80, targetHost: '127.0.0.1', targetPort: 8080 }],
+  persistent: true,
+  clientAuth: false,
+  state: 'publishing',
+  address: `${'b'.repeat(56)}.onion`,
+  clientKey: null,
+  createdAt: 1,
+  error: null,
 };
 
 /** channel → [valid args…] / [invalid args…] */
@@ -175,6 +190,13 @@ const INVOKE_EXAMPLES: Record<string, { valid: unknown[]; invalid: unknown[] }> 
   'underpass:drop:stop': { valid: [{ id: DROP_ID }], invalid: [{ id: DROP_ID.toUpperCase() }] },
   'underpass:drop:remove': { valid: [{ id: DROP_ID }, { id: DROP_ID, deleteUploads: true }], invalid: [{ id: DROP_ID, deleteUploads: 'yes' }, { id: '../x' }] },
   'underpass:drop:listUploads': { valid: [{ id: DROP_ID }], invalid: [{ id: DROP_ID, x: 1 }] },
+  'underpass:onions:create': {
+    // Values out of range pass the boundary and come back from the service as field errors.
+    valid: [{ name: 'Web', ports: [{ virtualPort: 80, targetPort: 8080 }] }, { name: 'x', ports: [{ virtualPort: 0, targetPort: 70000, targetHost: '10.0.0.1' }], persistent: true, clientAuth: true }],
+    invalid: [{ name: 'Web' }, { name: 'Web', ports: [{ virtualPort: '80', targetPort: 8080 }] }, { name: 'Web', ports: [], extra: 1 }, { name: 'Web', ports: Array.from({ length: 257 }, () => ({ virtualPort: 1, targetPort: 1 })) }],
+  },
+  'underpass:onions:list': { valid: [undefined], invalid: [{ id: ONION_SERVICE_ID }] },
+  'underpass:onions:remove': { valid: [{ id: ONION_SERVICE_ID }], invalid: [{ id: 'x' }, {}] },
   'underpass:guidance:apply': { valid: [{ action: 'tor.start' }, { action: 'nym.composeAnonymous' }], invalid: [{ action: 'rm -rf' }, {}, { action: 'tor.start', x: 1 }] },
   'underpass:guidance:measure': { valid: [undefined], invalid: [{ network: 'tor' }] },
   'underpass:logs:recent': { valid: [{ limit: 10 }, { limit: 5000, source: 'tor' }], invalid: [{ limit: 0 }, { limit: 5001 }, {}, { limit: 1.5 }] },
@@ -280,6 +302,8 @@ const EVENT_EXAMPLES: Record<string, { valid: unknown; invalid: unknown }> = {
   'underpass:drop:onDrop': { valid: drop, invalid: { ...drop, state: 'running' } },
   'underpass:drop:onRemoved': { valid: { id: DROP_ID }, invalid: { id: 'x' } },
   'underpass:drop:onUpload': { valid: upload, invalid: { ...upload, stored: -1 } },
+  'underpass:onions:onService': { valid: onionService, invalid: { ...onionService, ports: [] } },
+  'underpass:onions:onRemoved': { valid: { id: ONION_SERVICE_ID }, invalid: { id: 'nope' } },
   'underpass:logs:onLine': { valid: logLine, invalid: { ...logLine, level: 'loud' } },
 };
 

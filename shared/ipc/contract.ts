@@ -19,6 +19,7 @@ import {
 } from '../domain/tor';
 import { ApplyResultSchema, GuidanceActionSchema, MeasurementSchema } from '../domain/guidance';
 import { DropCreateArgsSchema, DropRefSchema, DropSchema, DropUploadSchema } from '../domain/drop';
+import { OnionServiceCreateArgsSchema, OnionServiceRefSchema, OnionServiceSchema } from '../domain/onion-services';
 import {
   BridgeConfigSchema,
   BridgeLineResultSchema,
@@ -166,6 +167,15 @@ export const contract = {
     onDrop: event(DropSchema),
     onRemoved: event(DropRefSchema),
     onUpload: event(DropUploadSchema),
+  },
+  onions: {
+    /** Loopback ports as one onion service; wrong values fail with ONION_SERVICE_INVALID and field errors in details. */
+    create: invoke(OnionServiceCreateArgsSchema, OnionServiceSchema),
+    list: invoke(NoArgs, z.array(OnionServiceSchema)),
+    /** DEL_ONION, and the key of a persistent service is deleted. */
+    remove: invoke(OnionServiceRefSchema, z.object({ removed: z.boolean() })),
+    onService: event(OnionServiceSchema),
+    onRemoved: event(OnionServiceRefSchema),
   },
   bridges: {
     /** Tor Browser's built-in choices with explanations; `available` is false where the transport is not runnable. */
