@@ -1,6 +1,6 @@
 // Electron composition root only: app lifecycle, the core, IPC registration and the window.
 // All logic lives in plain Node modules (app/core.ts and below) that never import electron.
-import { app, BrowserWindow, ipcMain } from 'electron';
+import { app, BrowserWindow, ipcMain, Notification, shell } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { createCore, type Core } from './app/core';
@@ -44,7 +44,14 @@ app.whenReady().then(async () => {
           nymScriptsDir: join(here, '..', '..', 'electron', 'lab', 'nym'),
         })
       : undefined;
-  core = await createCore({ dataDir, mode, host: 'electron', resourcesDir, ...(lab ? { lab } : {}) });
+  // The core stays electron-free: it gets the desktop capabilities it may use as plain functions.
+  const desktop = {
+    notify: (title: string, body: string) => {
+      if (Notification.isSupported()) new Notification({ title, body, silent: false }).show();
+    },
+    openPath: (path: string) => shell.openPath(path),
+  };
+  core = await createCore({ dataDir, mode, host: 'electron', desktop, resourcesDir, ...(lab ? { lab } : {}) });
   registerElectronIpc({
     ipcMain,
     router: core.router,

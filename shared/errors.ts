@@ -49,6 +49,9 @@ export const ERROR_CODES = [
   // onion drop
   'DROP_NOT_FOUND',
   'DROP_FAILED', // the drop's server or its onion service could not start; the message says why
+  'DROP_INVALID_KEY', // an age public or secret key was rejected; details.field names the field
+  'DROP_DECRYPT_FAILED', // wrong secret key, or a damaged/incomplete file; the message says which
+  'DROP_SCHEDULE_INVALID', // a start time in the past or a bad duration; details.field names the field
   // onion services manager
   'ONION_SERVICE_NOT_FOUND',
   'ONION_SERVICE_INVALID', // details maps each bad field ("ports.0.targetHost") to what is wrong

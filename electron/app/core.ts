@@ -18,7 +18,7 @@ import { i2pProbe, type I2pEchoTarget } from '../services/guidance/i2p-probe';
 import { I2pService, type I2pNetworkPlan } from '../services/i2p/i2p-service';
 import { BridgesService, type BridgeLab } from '../services/bridges/bridges-service';
 import { defaultTransportResolver } from '../services/bridges/transports';
-import { DropService } from '../services/drop/drop-service';
+import { DropService, type DropHost } from '../services/drop/drop-service';
 import { OnionServicesService } from '../services/onion-services/onion-services-service';
 import { NymService, type NymNetworkPlan } from '../services/nym/nym-service';
 
@@ -26,6 +26,8 @@ export interface CoreOptions {
   dataDir: string;
   mode: AppMode;
   host: AppInfo['host'];
+  /** Desktop capabilities of the Electron host (notifications, opening folders); headless has none. */
+  desktop?: DropHost;
   logger?: Logger;
   /** Where bundled daemons live (resources/ in the repo, process.resourcesPath when packaged). */
   resourcesDir?: string;
@@ -146,7 +148,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   });
   await bridges.start();
   bridgesRef = bridges;
-  const drops = new DropService({ root: join(paths.dataDir, 'drops'), tor, bus, logger });
+  const drops = new DropService({ root: join(paths.dataDir, 'drops'), tor, bus, logger, ...(opts.desktop ? { host: opts.desktop } : {}) });
   const onionServices = new OnionServicesService({ root: join(paths.dataDir, 'onion-services'), tor, bus, logger });
   // Persistent onion services come back with the app, published as soon as tor is ready.
   onionServices.load().catch((e: unknown) => log.warn(`onion services did not load: ${e instanceof Error ? e.message : String(e)}`));

@@ -22,6 +22,40 @@ const AbsolutePath = z
   .max(4096)
   .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'must be an absolute path');
 
+/** age X25519 recipient: "age1" + 58 Bech32 characters (the checksum is checked in main). */
+export const AgeRecipientSchema = z
+  .string()
+  .trim()
+  .refine((s) => s.startsWith('age1'), 'an age public key starts with "age1"')
+  .refine((s) => /^age1[02-9ac-hj-np-z]{58}$/.test(s), 'not a valid age public key: "age1" followed by 58 lower-case letters and digits');
+
+/** An age identity (secret key) as age-keygen writes it; comment lines are allowed. */
+export const AgeIdentitySchema = z
+  .string()
+  .max(2000)
+  .refine((s) => /^AGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]{58}$/m.test(s.trim()), 'an age secret key: "AGE-SECRET-KEY-1" followed by 58 letters and digits');
+
+const MAX_SCHEDULE_MIN = 60 * 24 * 30;
+
+/**
+ * Start later and stop by itself. Times in the past and negative or zero durations are refused here;
+ * main checks startAt against its own clock again.
+ */
+export const DropScheduleArgsSchema = z
+  .object({
+    /** Start at this time (epoch ms) … */
+    startAt: z.number().int().positive().optional(),
+    /** … or after this many minutes. */
+    startInMinutes: z.number().int('whole minutes').min(1, 'must be at least 1 minute').max(MAX_SCHEDULE_MIN).optional(),
+    /** Stop this many minutes after it started. */
+    stopAfterMinutes: z.number().int('whole minutes').min(1, 'must be at least 1 minute').max(MAX_SCHEDULE_MIN).optional(),
+    /** Stop once the first upload completed. */
+    stopAfterFirstUpload: z.boolean().optional(),
+  })
+  .strict()
+  .refine((s) => s.startAt === undefined || s.startInMinutes === undefined, { message: 'give a start time or a delay, not both', path: ['startAt'] });
+export type DropScheduleArgs = z.infer<typeof DropScheduleArgsSchema>;
+
 export const DropCreateArgsSchema = z
   .object({
     title: z.string().trim().min(1).max(200),
@@ -34,6 +68,9 @@ export const DropCreateArgsSchema = z
     clientAuth: z.boolean().default(false),
     /** Where uploads land; default: the app's data dir. */
     folder: AbsolutePath.optional(),
+    /** The journalist's age public key: uploads are stored encrypted to it ("<name>.age"). */
+    ageRecipient: AgeRecipientSchema.optional(),
+    schedule: DropScheduleArgsSchema.optional(),
   })
   .strict()
   .refine((a) => (a.limits.maxFileBytes ?? 0) <= (a.limits.maxUploadBytes ?? Infinity), 'the per-file limit cannot exceed the per-upload limit');
@@ -62,6 +99,15 @@ export const DropSchema = z.object({
   folder: z.string(),
   createdAt: z.number(),
   error: z.string().nullable(),
+  /** Uploads are encrypted to this age public key; null = stored as sent. */
+  ageRecipient: z.string().nullable(),
+  /** What the scheduler will do next (epoch ms); null fields = nothing planned. */
+  schedule: z.object({
+    startAt: z.number().nullable(),
+    stopAt: z.number().nullable(),
+    stopAfterMinutes: z.number().int().positive().nullable(),
+    stopAfterFirstUpload: z.boolean(),
+  }),
 });
 export type Drop = z.infer<typeof DropSchema>;
 
@@ -72,6 +118,8 @@ export const DropFileSchema = z.object({
   bytes: z.number().int().nonnegative(),
   complete: z.boolean(),
   kind: z.enum(['file', 'message']),
+  /** Stored as age ciphertext ("<name>.age"). */
+  encrypted: z.boolean().optional(),
 });
 
 export const DropUploadSchema = z.object({
@@ -90,3 +138,24 @@ export const DropUploadSchema = z.object({
   path: z.string(),
 });
 export type DropUpload = z.infer<typeof DropUploadSchema>;
+
+export const DropDecryptArgsSchema = z
+  .object({
+    id: DropIdSchema,
+    /** The upload folder's name, as in DropUpload.id. */
+    uploadId: z.string().regex(/^\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}(-\d+)?$/, 'an upload id is its folder name'),
+    identity: AgeIdentitySchema,
+    /** Where the decrypted copies go; default: a "decrypted" folder beside the upload's files. */
+    destination: AbsolutePath.optional(),
+  })
+  .strict();
+export const DropDecryptResultSchema = z.object({
+  folder: z.string(),
+  files: z.array(z.object({ name: z.string(), bytes: z.number().int().nonnegative() })),
+});
+
+export const AgeKeyPairSchema = z.object({ identity: z.string(), recipient: z.string() });
+
+export const DropOpenFolderArgsSchema = z.object({ id: DropIdSchema, uploadId: z.string().max(64).optional() }).strict();
+/** opened false: this host cannot open folders on the user's desktop (headless); `path` is there to copy. */
+export const DropOpenFolderResultSchema = z.object({ opened: z.boolean(), path: z.string(), reason: z.string().nullable() });

@@ -53,7 +53,12 @@ const drop: Drop = {
   folder: '/tmp/x',
   createdAt: 1,
   error: null,
+  ageRecipient: null,
+  schedule: { startAt: null, stopAt: null, stopAfterMinutes: null, stopAfterFirstUpload: false },
 };
+// A real age key pair (generated for these examples, used nowhere else).
+const AGE_RECIPIENT = 'age1gjtnwgzaz62g06jprsq7xpwzwlly6vks6u2vqpc5skptfqrx7c6sawjs2p';
+const AGE_IDENTITY = 'AGE-SECRET-KEY-1DJ2AM9M66RXULRCA46DVLSR3UT84C87F4KG74PN3LFEXL0VYGJVSDACVUS';
 const upload: DropUpload = {
   dropId: DROP_ID,
   id: '2026-11-26_00-17-39',
@@ -182,14 +187,44 @@ const INVOKE_EXAMPLES: Record<string, { valid: unknown[]; invalid: unknown[] }> 
   'underpass:bridges:listTests': { valid: [undefined], invalid: [1] },
   'underpass:bridges:diagnosis': { valid: [undefined], invalid: [null] },
   'underpass:drop:create': {
-    valid: [{ title: 'Tips' }, { title: 'Desk', note: 'Hi', accept: 'files', persistent: true, clientAuth: true, limits: { maxFileBytes: 1 << 20 }, folder: '/home/j/Drops' }],
-    invalid: [{}, { title: '' }, { title: 'x', accept: 'video' }, { title: 'x', folder: 'relative' }, { title: 'x', limits: { maxFileBytes: 5 << 20, maxUploadBytes: 1 << 20 } }, { title: 'x', extra: 1 }],
+    valid: [
+      { title: 'Tips' },
+      { title: 'Desk', note: 'Hi', accept: 'files', persistent: true, clientAuth: true, limits: { maxFileBytes: 1 << 20 }, folder: '/home/j/Drops' },
+      { title: 'Sealed', ageRecipient: AGE_RECIPIENT, schedule: { startInMinutes: 5, stopAfterMinutes: 60, stopAfterFirstUpload: true } },
+      { title: 'Later', schedule: { startAt: 1_900_000_000_000 } },
+    ],
+    invalid: [
+      {},
+      { title: '' },
+      { title: 'x', accept: 'video' },
+      { title: 'x', folder: 'relative' },
+      { title: 'x', limits: { maxFileBytes: 5 << 20, maxUploadBytes: 1 << 20 } },
+      { title: 'x', extra: 1 },
+      { title: 'x', ageRecipient: 'ssh-ed25519 AAAAC3Nz' },
+      { title: 'x', ageRecipient: 'age1short' },
+      { title: 'x', schedule: { stopAfterMinutes: -5 } },
+      { title: 'x', schedule: { startAt: 1, startInMinutes: 2 } },
+      { title: 'x', schedule: { startInMinutes: 1.5 } },
+    ],
   },
   'underpass:drop:list': { valid: [undefined], invalid: [{ id: 'x' }] },
   'underpass:drop:start': { valid: [{ id: DROP_ID }], invalid: [{ id: 'nope' }, {}] },
   'underpass:drop:stop': { valid: [{ id: DROP_ID }], invalid: [{ id: DROP_ID.toUpperCase() }] },
   'underpass:drop:remove': { valid: [{ id: DROP_ID }, { id: DROP_ID, deleteUploads: true }], invalid: [{ id: DROP_ID, deleteUploads: 'yes' }, { id: '../x' }] },
   'underpass:drop:listUploads': { valid: [{ id: DROP_ID }], invalid: [{ id: DROP_ID, x: 1 }] },
+  'underpass:drop:decrypt': {
+    valid: [
+      { id: DROP_ID, uploadId: '2026-11-26_00-17-39', identity: AGE_IDENTITY },
+      { id: DROP_ID, uploadId: '2026-11-26_00-17-39-2', identity: `# public key: ${AGE_RECIPIENT}\n${AGE_IDENTITY}\n`, destination: '/home/j/Decrypted' },
+    ],
+    invalid: [
+      { id: DROP_ID, uploadId: '../../etc', identity: AGE_IDENTITY },
+      { id: DROP_ID, uploadId: '2026-11-26_00-17-39', identity: AGE_RECIPIENT },
+      { id: DROP_ID, uploadId: '2026-11-26_00-17-39', identity: AGE_IDENTITY, destination: 'relative/dir' },
+    ],
+  },
+  'underpass:drop:generateIdentity': { valid: [undefined], invalid: [{ x: 1 }] },
+  'underpass:drop:openFolder': { valid: [{ id: DROP_ID }, { id: DROP_ID, uploadId: '2026-11-26_00-17-39' }], invalid: [{ id: DROP_ID, path: '/etc' }, {}] },
   'underpass:onions:create': {
     // Values out of range pass the boundary and come back from the service as field errors.
     valid: [{ name: 'Web', ports: [{ virtualPort: 80, targetPort: 8080 }] }, { name: 'x', ports: [{ virtualPort: 0, targetPort: 70000, targetHost: '10.0.0.1' }], persistent: true, clientAuth: true }],

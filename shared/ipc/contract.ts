@@ -18,7 +18,17 @@ import {
   TorStatusSchema,
 } from '../domain/tor';
 import { ApplyResultSchema, GuidanceActionSchema, MeasurementSchema } from '../domain/guidance';
-import { DropCreateArgsSchema, DropRefSchema, DropSchema, DropUploadSchema } from '../domain/drop';
+import {
+  AgeKeyPairSchema,
+  DropCreateArgsSchema,
+  DropDecryptArgsSchema,
+  DropDecryptResultSchema,
+  DropOpenFolderArgsSchema,
+  DropOpenFolderResultSchema,
+  DropRefSchema,
+  DropSchema,
+  DropUploadSchema,
+} from '../domain/drop';
 import { OnionServiceCreateArgsSchema, OnionServiceRefSchema, OnionServiceSchema } from '../domain/onion-services';
 import {
   BridgeConfigSchema,
@@ -164,6 +174,12 @@ export const contract = {
     /** Uploads stay on disk unless deleteUploads is set. */
     remove: invoke(DropRefSchema.extend({ deleteUploads: z.boolean().optional() }).strict(), z.object({ removed: z.boolean() })),
     listUploads: invoke(DropRefSchema, z.array(DropUploadSchema)),
+    /** Decrypts an upload's ".age" files with the journalist's secret key (never stored). */
+    decrypt: invoke(DropDecryptArgsSchema, DropDecryptResultSchema),
+    /** A fresh age key pair; the secret is shown once and never kept by the app. */
+    generateIdentity: invoke(NoArgs, AgeKeyPairSchema),
+    /** Opens the drop's (or one upload's) folder on the desktop; headless answers opened:false. */
+    openFolder: invoke(DropOpenFolderArgsSchema, DropOpenFolderResultSchema),
     onDrop: event(DropSchema),
     onRemoved: event(DropRefSchema),
     onUpload: event(DropUploadSchema),

@@ -4,14 +4,15 @@
 // and the contract's `drop` handlers. Never logs keys, addresses of sources or file names.
 import { ServiceError } from '../../util/service-error';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { z } from 'zod';
 import type { Handlers } from '../../../shared/ipc/api';
 import {
   DEFAULT_DROP_LIMITS,
   DropAcceptSchema,
   DropCreateArgsSchema,
+  DropDecryptArgsSchema,
   DropLimitsSchema,
   type Drop,
   type DropState,
@@ -26,7 +27,9 @@ import { writeAtomic } from '../onion/files';
 import { OnionPublication } from '../onion/publication';
 import { OnionTorWatch, type TorAccess } from '../onion/tor-watch';
 import { DropServer, type UploadProgress } from './drop-server';
-import { DropStorage } from './storage';
+import { DropStorage, parseFolderName, readUpload } from './storage';
+import { AgeDecryptError, AgeKeyError, decryptFile, generateAgeIdentity, validateIdentity, validateRecipient } from './age-writer';
+import { DropScheduler, EMPTY_PLAN, ScheduleError, planFrom, type SchedulePlan } from './scheduler';
 
 export class DropError extends ServiceError {}
 
@@ -38,6 +41,18 @@ export interface DropServiceOptions {
   logger: Logger;
   /** Keep this much disk free (default 256 MB). */
   minFreeBytes?: number;
+  /** What the host can do on the user's desktop (Electron: Notification, shell.openPath). */
+  host?: DropHost;
+}
+
+/**
+ * Desktop capabilities the host may offer; the core never imports electron. A headless host
+ * offers neither: the renderer shows its own announcement and a path to copy.
+ */
+export interface DropHost {
+  notify?(title: string, body: string): void;
+  /** Like Electron's shell.openPath: resolves to '' on success, else an error message. */
+  openPath?(path: string): Promise<string>;
 }
 
 const StoredDropSchema = z.object({
@@ -55,6 +70,11 @@ const StoredDropSchema = z.object({
   wanted: z.boolean(),
   /** Last known address (persistent drops keep it). */
   address: z.string().nullable(),
+  /** Uploads are encrypted to this age recipient (validated when set). */
+  ageRecipient: z.string().nullable().default(null),
+  schedule: z
+    .object({ startAt: z.number().nullable(), stopAt: z.number().nullable(), stopAfterMinutes: z.number().int().positive().nullable(), stopAfterFirstUpload: z.boolean() })
+    .default({ ...EMPTY_PLAN }),
 });
 type StoredDrop = z.infer<typeof StoredDropSchema>;
 
@@ -75,9 +95,29 @@ export class DropService {
   private readonly watch: OnionTorWatch;
   private loaded = false;
   private readonly configFile: string;
+  private readonly scheduler: DropScheduler;
 
   constructor(private readonly opts: DropServiceOptions) {
     this.log = opts.logger.scope('drop');
+    this.scheduler = new DropScheduler({
+      start: async (id) => {
+        const rt = this.drops.get(id);
+        if (rt) await this.startDrop(rt);
+      },
+      stop: async (id, reason) => {
+        const rt = this.drops.get(id);
+        if (!rt) return;
+        this.log.info(`drop ${id} ${reason}`);
+        await this.stopDrop(rt, true);
+      },
+      changed: (id, plan) => {
+        const rt = this.drops.get(id);
+        if (!rt) return;
+        rt.cfg.schedule = plan;
+        void this.save().catch(() => undefined);
+        this.opts.bus.emit('drop', 'onDrop', this.dto(rt));
+      },
+    });
     this.configFile = join(opts.root, 'drops.json');
     this.watch = new OnionTorWatch(opts.tor, opts.bus, {
       down: () => this.onTorDown(),
@@ -106,7 +146,11 @@ export class DropService {
       if (!cfg.persistent) Object.assign(cfg, { wanted: false, address: null });
       this.drops.set(cfg.id, this.runtime(cfg));
     }
-    for (const rt of this.drops.values()) if (rt.cfg.wanted) await this.startDrop(rt).catch(() => undefined);
+    for (const rt of this.drops.values()) {
+      this.scheduler.set(rt.cfg.id, rt.cfg.schedule);
+      // A drop waiting for its start time is started by the scheduler, not here.
+      if (rt.cfg.wanted && rt.cfg.schedule.startAt === null) await this.startDrop(rt).catch(() => undefined);
+    }
   }
 
   handlers(): Handlers['drop'] {
@@ -120,10 +164,14 @@ export class DropService {
       stop: ({ id }) => this.call(async () => this.dto(await this.stopDrop(this.get(id), true))),
       remove: ({ id, deleteUploads }) => this.call(() => this.remove(id, deleteUploads ?? false)),
       listUploads: ({ id }) => this.call(() => this.listUploads(id)),
+      decrypt: (args) => this.call(() => this.decrypt(args)),
+      generateIdentity: async () => generateAgeIdentity(),
+      openFolder: ({ id, uploadId }) => this.call(() => this.openFolder(id, uploadId)),
     };
   }
 
   async shutdown(): Promise<void> {
+    this.scheduler.dispose();
     for (const rt of this.drops.values()) await this.stopDrop(rt, false).catch(() => undefined);
   }
 
@@ -132,6 +180,22 @@ export class DropService {
   async create(input: z.input<typeof DropCreateArgsSchema>): Promise<Drop> {
     await this.load();
     const args = DropCreateArgsSchema.parse(input);
+    let ageRecipient: string | null = null;
+    if (args.ageRecipient !== undefined) {
+      try {
+        ageRecipient = validateRecipient(args.ageRecipient);
+      } catch (e) {
+        if (e instanceof AgeKeyError) throw new DropError('DROP_INVALID_KEY', e.message, { field: 'ageRecipient' });
+        throw e;
+      }
+    }
+    let schedule: SchedulePlan;
+    try {
+      schedule = planFrom(args.schedule, Date.now());
+    } catch (e) {
+      if (e instanceof ScheduleError) throw new DropError('DROP_SCHEDULE_INVALID', e.message, { field: e.field });
+      throw e;
+    }
     const id = randomBytes(8).toString('hex');
     const limits = { ...DEFAULT_DROP_LIMITS, ...args.limits };
     if (limits.maxFileBytes > limits.maxUploadBytes) limits.maxFileBytes = limits.maxUploadBytes;
@@ -147,17 +211,22 @@ export class DropService {
       clientAuth: args.clientAuth ? generateClientAuth() : null,
       wanted: true,
       address: null,
+      ageRecipient,
+      schedule,
     };
     const rt = this.runtime(cfg);
     this.drops.set(id, rt);
     await this.save();
-    await this.startDrop(rt);
+    this.scheduler.set(id, schedule);
+    if (schedule.startAt === null) await this.startDrop(rt);
+    else this.log.info(`drop ${id} scheduled to start in ${Math.round((schedule.startAt - Date.now()) / 60_000)} min`);
     return this.dto(rt);
   }
 
   private async remove(id: string, deleteUploads: boolean): Promise<{ removed: boolean }> {
     const rt = this.get(id);
     await this.stopDrop(rt, true);
+    this.scheduler.forget(id);
     this.drops.delete(id);
     await this.save();
     await rm(this.keyFile(id), { force: true });
@@ -195,6 +264,8 @@ export class DropService {
       rt.cfg.wanted = true;
       await this.save();
     }
+    // Started (by hand or on time): a pending start is done and an auto-stop clock begins.
+    this.scheduler.started(rt.cfg.id);
     if (!rt.server) {
       const server = new DropServer({
         info: { title: rt.cfg.title, note: rt.cfg.note, accept: rt.cfg.accept, ...rt.cfg.limits },
@@ -224,6 +295,7 @@ export class DropService {
       rt.cfg.wanted = false;
       await this.save();
     }
+    if (byUser) this.scheduler.stopped(rt.cfg.id);
     await rt.onion.unpublish();
     await rt.server?.stop();
     rt.server = null;
@@ -290,7 +362,7 @@ export class DropService {
       state: 'stopped',
       error: null,
       server: null,
-      storage: new DropStorage(cfg.folder, { ...cfg.limits, maxFiles: 1000, minFreeBytes: this.opts.minFreeBytes ?? 256 * 1024 * 1024 }),
+      storage: new DropStorage(cfg.folder, { ...cfg.limits, maxFiles: 1000, minFreeBytes: this.opts.minFreeBytes ?? 256 * 1024 * 1024 }, { recipient: cfg.ageRecipient }),
       onion: new OnionPublication(cfg.persistent ? this.keyFile(cfg.id) : null),
       receiving: new Map(),
     };
@@ -318,6 +390,11 @@ export class DropService {
     if (p.state === 'receiving') rt.receiving.set(p.id, up);
     else rt.receiving.delete(p.id);
     this.emitUpload(up);
+    if (p.state === 'complete') {
+      // No file names or sizes: a desktop notification can show on a locked screen.
+      this.opts.host?.notify?.('Upload received', `A new upload arrived in the drop "${rt.cfg.title}".`);
+      this.scheduler.uploadCompleted(rt.cfg.id);
+    }
   }
 
   private emitUpload(up: DropUpload): void {
@@ -342,7 +419,60 @@ export class DropService {
       folder: rt.cfg.folder,
       createdAt: rt.cfg.createdAt,
       error: rt.error,
+      ageRecipient: rt.cfg.ageRecipient,
+      schedule: { ...rt.cfg.schedule },
     };
+  }
+
+  // ── history: decrypt, open folder ────────────────────────────────────────
+
+  private uploadDir(rt: Runtime, uploadId: string): string {
+    // Only names the storage itself creates: never a path a caller chose.
+    if (parseFolderName(uploadId) === null) throw new DropError('DROP_NOT_FOUND', 'There is no such upload.');
+    return join(rt.cfg.folder, uploadId);
+  }
+
+  private async decrypt(input: z.input<typeof DropDecryptArgsSchema>): Promise<{ folder: string; files: { name: string; bytes: number }[] }> {
+    const args = DropDecryptArgsSchema.parse(input);
+    const rt = this.get(args.id);
+    let identity: string;
+    try {
+      identity = (await validateIdentity(args.identity)).identity;
+    } catch (e) {
+      if (e instanceof AgeKeyError) throw new DropError('DROP_INVALID_KEY', e.message, { field: 'identity' });
+      throw e;
+    }
+    const dir = this.uploadDir(rt, args.uploadId);
+    const up = await readUpload(dir, args.uploadId);
+    if (!up) throw new DropError('DROP_NOT_FOUND', 'There is no such upload (it may have been deleted).');
+    const sealed = up.files.filter((f) => f.complete && f.encrypted);
+    if (sealed.length === 0) {
+      throw new DropError('DROP_DECRYPT_FAILED', up.files.some((f) => f.encrypted) ? 'This upload has no complete encrypted file to decrypt.' : 'This upload is not encrypted.');
+    }
+    const dest = args.destination ?? join(dir, 'decrypted');
+    await mkdir(dest, { recursive: true, mode: 0o700 });
+    const out: { name: string; bytes: number }[] = [];
+    for (const f of sealed) {
+      const name = await freeName(dest, f.name.replace(/\.age$/, ''));
+      try {
+        out.push({ name, bytes: await decryptFile(join(dir, f.name), join(dest, name), identity) });
+      } catch (e) {
+        if (e instanceof AgeDecryptError) throw new DropError('DROP_DECRYPT_FAILED', `${f.name}: ${e.message}`, { file: f.name, decrypted: out.length });
+        throw new DropError('STORAGE_FAILED', `${f.name} could not be decrypted: ${(e as Error).message}`, { file: f.name, decrypted: out.length });
+      }
+    }
+    this.log.info(`drop ${rt.cfg.id}: decrypted ${out.length} file(s) of one upload`);
+    return { folder: dest, files: out };
+  }
+
+  private async openFolder(id: string, uploadId: string | undefined): Promise<{ opened: boolean; path: string; reason: string | null }> {
+    const rt = this.get(id);
+    const path = uploadId === undefined ? rt.cfg.folder : this.uploadDir(rt, uploadId);
+    if (!(await stat(path).catch(() => null))?.isDirectory()) throw new DropError('DROP_NOT_FOUND', 'That folder does not exist (yet).');
+    const host = this.opts.host;
+    if (!host?.openPath) return { opened: false, path, reason: 'This app is running without a desktop window here, so it cannot open folders; copy the path instead.' };
+    const err = await host.openPath(path);
+    return err === '' ? { opened: true, path, reason: null } : { opened: false, path, reason: `The folder could not be opened: ${err}` };
   }
 
   private get(id: string): Runtime {
@@ -366,4 +496,14 @@ export class DropService {
     await mkdir(this.opts.root, { recursive: true, mode: 0o700 });
     await writeAtomic(this.configFile, `${JSON.stringify([...this.drops.values()].map((rt) => rt.cfg), null, 2)}\n`);
   }
+}
+
+/** "a.pdf", or "a-2.pdf" … when a decrypted copy of that name is already there. */
+async function freeName(dir: string, name: string): Promise<string> {
+  const taken = new Set(await readdir(dir).catch(() => [] as string[]));
+  const safe = basename(name);
+  if (!taken.has(safe)) return safe;
+  const dot = safe.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [safe.slice(0, dot), safe.slice(dot)] : [safe, ''];
+  for (let n = 2; ; n++) if (!taken.has(`${stem}-${n}${ext}`)) return `${stem}-${n}${ext}`;
 }
