@@ -1,8 +1,10 @@
 // DropService against a fake tor controller: ADD_ONION arguments (unix target, ClientAuthV3),
 // publishing → published from HS_DESC UPLOADED, re-publishing with the same key when tor comes
-// back, owner-only key files, reload of persistent and temporary drops, stop and remove.
+// back, owner-only key files, reload of persistent and temporary drops, stop and remove; an
+// encrypted drop receiving over real loopback HTTP, decrypt, notify, open-folder and the schedule.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { generateX25519Identity, identityToRecipient } from 'age-encryption';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBus } from '../../ipc/router';
@@ -11,7 +13,7 @@ import type { TorController } from '../tor/control';
 import type { AddOnionRequest } from '../tor/control/commands';
 import type { TorStatus } from '../../../shared/domain/tor';
 import type { Drop } from '../../../shared/domain/drop';
-import { DropService } from './drop-service';
+import { DropService, type DropHost } from './drop-service';
 
 type HsListener = (e: { type: 'HS_DESC'; action: string; address: string }) => void;
 
@@ -50,8 +52,9 @@ let ready: boolean;
 let events: Drop[];
 const services: DropService[] = [];
 
-function makeService(): DropService {
+function makeService(host?: DropHost): DropService {
   const s = new DropService({
+    ...(host ? { host } : {}),
     root: join(dir, 'drops'),
     bus,
     logger: new Logger({ sink: () => undefined }),
@@ -164,5 +167,87 @@ describe('DropService', () => {
     expect(JSON.parse(await readFile(join(dir, 'drops', 'drops.json'), 'utf8'))).toEqual([]);
     await expect(stat(join(dir, 'drops', d.id, 'onion.key'))).rejects.toThrow();
     await expect(h.start({ id: d.id })).rejects.toMatchObject({ code: 'DROP_NOT_FOUND' });
+  });
+});
+
+describe('DropService: encryption at rest, history and schedule', () => {
+  async function upload(d: Drop, fields: Record<string, string | Blob>, name = 'doc.txt'): Promise<number> {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(fields)) {
+      if (typeof v === 'string') form.append(k, v);
+      else form.append(k, v, name);
+    }
+    const r = await fetch(`http://127.0.0.1:${d.localPort}/upload`, { method: 'POST', body: form });
+    await r.text();
+    return r.status;
+  }
+
+  it('stores an upload encrypted, notifies, stops after the first upload, decrypts with the identity and opens the folder', async () => {
+    const notes: string[] = [];
+    const opened: string[] = [];
+    const svc = makeService({ notify: (t, b) => notes.push(`${t}: ${b}`), openPath: (p) => (opened.push(p), Promise.resolve('')) });
+    torStatus(true);
+    const identity = await generateX25519Identity();
+    const recipient = await identityToRecipient(identity);
+    const d = await svc.create({ title: 'Sealed', ageRecipient: ` ${recipient} `, schedule: { stopAfterFirstUpload: true } });
+    expect(d).toMatchObject({ ageRecipient: recipient, schedule: { stopAfterFirstUpload: true, startAt: null } });
+    const secret = 'SECRET-PLAINTEXT-MARKER '.repeat(10_000);
+    expect(await upload(d, { file: new Blob([secret]), message: 'meet at nine' })).toBe(200);
+    await tick();
+    expect(notes).toEqual(['Upload received: A new upload arrived in the drop "Sealed".']);
+    expect(events.at(-1)).toMatchObject({ id: d.id, state: 'stopped', schedule: { stopAfterFirstUpload: false } });
+    const h = svc.handlers();
+    const [up] = await h.listUploads({ id: d.id });
+    expect(up?.files.map((f) => [f.name, f.encrypted])).toEqual([
+      ['doc.txt.age', true],
+      ['message.txt.age', true],
+    ]);
+    for (const f of await readdir(up!.path)) expect((await readFile(join(up!.path, f))).includes('SECRET-PLAINTEXT')).toBe(false);
+
+    const wrong = await generateX25519Identity();
+    await expect(h.decrypt({ id: d.id, uploadId: up!.id, identity: wrong })).rejects.toMatchObject({ code: 'DROP_DECRYPT_FAILED' });
+    await expect(h.decrypt({ id: d.id, uploadId: up!.id, identity: 'AGE-SECRET-KEY-1' + 'Q'.repeat(58) })).rejects.toMatchObject({ code: 'DROP_INVALID_KEY', details: { field: 'identity' } });
+    const res = await h.decrypt({ id: d.id, uploadId: up!.id, identity });
+    expect(res).toEqual({ folder: join(up!.path, 'decrypted'), files: [{ name: 'doc.txt', bytes: secret.length }, { name: 'message.txt', bytes: 12 }] });
+    expect(await readFile(join(res.folder, 'doc.txt'), 'utf8')).toBe(secret);
+    expect(await readFile(join(res.folder, 'message.txt'), 'utf8')).toBe('meet at nine');
+    // Again: copies are never overwritten; the listing is unchanged by the "decrypted" folder.
+    expect((await h.decrypt({ id: d.id, uploadId: up!.id, identity })).files[0]?.name).toBe('doc-2.txt');
+    expect((await h.listUploads({ id: d.id }))[0]?.files).toHaveLength(2);
+
+    expect(await h.openFolder({ id: d.id, uploadId: up!.id })).toEqual({ opened: true, path: up!.path, reason: null });
+    expect(opened).toEqual([up!.path]);
+    await expect(h.openFolder({ id: d.id, uploadId: '../../etc' })).rejects.toMatchObject({ code: 'DROP_NOT_FOUND' });
+  });
+
+  it('headless: no folder opening, a path to copy instead; bad keys and schedules are refused with the field', async () => {
+    const svc = makeService();
+    torStatus(true);
+    const h = svc.handlers();
+    await expect(svc.create({ title: 'x', ageRecipient: 'age1' + 'q'.repeat(58) })).rejects.toMatchObject({ code: 'DROP_INVALID_KEY', details: { field: 'ageRecipient' } });
+    await expect(svc.create({ title: 'x', schedule: { startAt: Date.now() - 60_000 } })).rejects.toMatchObject({ code: 'DROP_SCHEDULE_INVALID', details: { field: 'schedule.startAt' } });
+    const d = await svc.create({ title: 'Plain' });
+    const r = await h.openFolder({ id: d.id });
+    expect(r).toMatchObject({ opened: false, path: d.folder });
+    expect(r.reason).toMatch(/copy the path/);
+    await expect(h.decrypt({ id: d.id, uploadId: '2026-01-01_00-00-00', identity: await generateX25519Identity() })).rejects.toMatchObject({ code: 'DROP_NOT_FOUND' });
+  });
+
+  it('a drop scheduled to start later waits, also across an app restart', async () => {
+    const svc = makeService();
+    torStatus(true);
+    const d = await svc.create({ title: 'Later', persistent: true, schedule: { startInMinutes: 30, stopAfterMinutes: 10 } });
+    expect(d.state).toBe('stopped');
+    expect(d.localPort).toBeNull();
+    expect(d.schedule.startAt).toBeGreaterThan(Date.now() + 29 * 60_000);
+    expect(ctl.added).toHaveLength(0);
+    await svc.shutdown();
+    const again = makeService();
+    const [listed] = await again.handlers().list(undefined);
+    expect(listed).toMatchObject({ state: 'stopped', schedule: { startAt: d.schedule.startAt, stopAfterMinutes: 10 } });
+    // Started by hand before its time: the start is done and the 10-minute stop clock runs.
+    const started = await again.handlers().start({ id: d.id });
+    expect(started.schedule.startAt).toBeNull();
+    expect(started.schedule.stopAt).toBeGreaterThan(Date.now() + 9 * 60_000);
   });
 });
