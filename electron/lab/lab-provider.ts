@@ -4,7 +4,10 @@ import type { LabProvider } from '../app/core';
 import type { Logger } from '../logging/logger';
 import type { ProcessRegistry } from '../supervisor/registry';
 import type { TorNetworkPlan } from '../services/tor/tor-service';
+import { join } from 'node:path';
+import type { SpawnPlan } from '../supervisor/supervised-process';
 import { startTorLab, type TorLab } from './tor/tor-lab';
+import { startWebtunnelBridge, webtunnelCaFile, type WebtunnelBridge } from './tor/webtunnel-bridge';
 import type { I2pNetworkPlan } from '../services/i2p/i2p-service';
 import { startI2pLab, type I2pLab } from './i2p/i2p-lab';
 import { startI2pEcho, type I2pEcho } from './i2p/i2p-echo';
@@ -22,6 +25,11 @@ export interface LabProviderDeps {
 export interface LabOptions {
   /** Start the lab's obfs4 bridge too (the Bridges page uses it). */
   bridge?: boolean;
+  /**
+   * Also start the lab's webtunnel bridge (in the background, after the Tor lab) and let the app's
+   * tors trust its front's certificate. Needs a private lab namespace. Default: UNDERPASS_LAB_WEBTUNNEL=1.
+   */
+  webtunnel?: boolean;
   /** Where the Tor lab's helper programs live when this module is bundled away from them. */
   torScriptsDir?: string;
   /** Extra nym-lab-mixnet flags (shorter delays in tests). */
@@ -48,6 +56,11 @@ export function unreachableDirAuthority(line: string): string {
 export function createLabProvider(options: LabOptions = {}) {
   return (deps: LabProviderDeps): LabProvider => {
     let torLab: Promise<TorLab> | null = null;
+    let webtunnel: Promise<WebtunnelBridge | null> | null = null;
+    const withWebtunnel = options.webtunnel ?? process.env.UNDERPASS_LAB_WEBTUNNEL === '1';
+    /** The lab's wrapSpawn, plus SSL_CERT_FILE so webtunnel-client (Go) trusts the lab front's self-signed certificate. */
+    const joinLab = (lab: TorLab) => (plan: SpawnPlan) =>
+      lab.wrapSpawn(withWebtunnel ? { ...plan, env: { ...(plan.env ?? process.env), SSL_CERT_FILE: webtunnelCaFile(join(lab.dir, 'webtunnel')) } } : plan);
     let i2pLab: Promise<I2pLab> | null = null;
     let nymLab: Promise<NymLab> | null = null;
     let i2pEcho: Promise<I2pEcho> | null = null;
@@ -76,11 +89,23 @@ export function createLabProvider(options: LabOptions = {}) {
           },
         );
         const lab = await torLab;
+        if (withWebtunnel) {
+          webtunnel ??= startWebtunnelBridge({ lab, registry: deps.registry, logger: deps.logger, resourcesDir: deps.resourcesDir, dir: join(lab.dir, 'webtunnel') }).then(
+            (b) => {
+              log.notice(`lab webtunnel bridge ready: ${b.address}:${b.port} (inside the lab namespace only)`);
+              return b;
+            },
+            (e: unknown) => {
+              log.warn(`no lab webtunnel bridge: ${e instanceof Error ? e.message : String(e)}`);
+              return null;
+            },
+          );
+        }
         const stall = options.stallTor ?? process.env.UNDERPASS_LAB_TOR_STALL === '1';
         if (stall) log.notice('the app\'s tor is stalled on purpose (closed DirAuthority port) until a bridge is applied');
         return {
           extraTorrcLines: stall ? lab.clientTorrcLines.map((l) => (l.startsWith('DirAuthority ') ? unreachableDirAuthority(l) : l)) : lab.clientTorrcLines,
-          wrapSpawn: (plan) => lab.wrapSpawn(plan),
+          wrapSpawn: joinLab(lab),
           unixSockets: lab.needsUnixSockets,
           labOrigin: lab.exitAvailable ? `http://${lab.origin.host}:${lab.origin.port}/` : null,
         };
@@ -90,9 +115,10 @@ export function createLabProvider(options: LabOptions = {}) {
         const lab = await torLab;
         return {
           bridgeLine: lab.bridge?.line ?? null,
+          webtunnelLine: (await webtunnel)?.line ?? null,
           // A bridge client keeps its guards (notes §7.6 concerns relay guards only).
           networkLines: lab.clientTorrcLines.filter((l) => l !== 'UseEntryGuards 0'),
-          wrapSpawn: (plan) => lab.wrapSpawn(plan),
+          wrapSpawn: joinLab(lab),
           unixSockets: lab.needsUnixSockets,
         };
       },
@@ -161,6 +187,7 @@ export function createLabProvider(options: LabOptions = {}) {
         (await i2pEcho?.catch(() => null))?.close();
         const i2p = await i2pLab?.catch(() => null);
         await i2p?.stop();
+        await (await webtunnel)?.stop();
         const lab = await torLab?.catch(() => null);
         await lab?.stop();
         const nym = await nymLab?.catch(() => null);

@@ -66,8 +66,8 @@ export type BuiltinList = z.infer<typeof BuiltinListSchema>;
 export const BridgeSelectionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('builtin'), id: BuiltinChoiceIdSchema }).strict(),
   z.object({ kind: z.literal('custom'), text: z.string().min(1).max(64_000) }).strict(),
-  /** Lab mode only: the lab's own obfs4 bridge. */
-  z.object({ kind: z.literal('lab') }).strict(),
+  /** Lab mode only: the lab's own bridge, obfs4 unless webtunnel is asked for. */
+  z.object({ kind: z.literal('lab'), transport: z.enum(['obfs4', 'webtunnel']).optional() }).strict(),
 ]);
 export type BridgeSelection = z.infer<typeof BridgeSelectionSchema>;
 

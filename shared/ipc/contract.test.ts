@@ -178,8 +178,8 @@ const INVOKE_EXAMPLES: Record<string, { valid: unknown[]; invalid: unknown[] }> 
   'underpass:bridges:listBuiltin': { valid: [undefined], invalid: [{ id: 'obfs4' }] },
   'underpass:bridges:validate': { valid: [{ text: '' }, { text: 'obfs4 127.0.0.1:1 x' }], invalid: [{}, { text: 'x'.repeat(64_001) }, { text: 1 }] },
   'underpass:bridges:apply': {
-    valid: [{ kind: 'builtin', id: 'obfs4' }, { kind: 'custom', text: 'Bridge 127.0.0.1:9001' }, { kind: 'lab' }],
-    invalid: [{ kind: 'builtin', id: 'obfs5' }, { kind: 'custom', text: '' }, { kind: 'lab', extra: 1 }, {}],
+    valid: [{ kind: 'builtin', id: 'obfs4' }, { kind: 'custom', text: 'Bridge 127.0.0.1:9001' }, { kind: 'lab' }, { kind: 'lab', transport: 'webtunnel' }],
+    invalid: [{ kind: 'builtin', id: 'obfs5' }, { kind: 'custom', text: '' }, { kind: 'lab', extra: 1 }, { kind: 'lab', transport: 'snowflake' }, {}],
   },
   'underpass:bridges:revert': { valid: [undefined], invalid: [{}] },
   'underpass:bridges:current': { valid: [undefined], invalid: ['x'] },

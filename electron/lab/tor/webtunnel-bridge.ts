@@ -4,13 +4,14 @@
 // private addresses; see LAB_PUBLIC_LIKE_PREFIX). Refuses to start outside such a namespace.
 // Clients must trust the front's self-signed certificate: pass `caFile` as SSL_CERT_FILE to them.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../logging/logger';
 import type { ProcessRegistry } from '../../supervisor/registry';
-import { resolveBinary } from '../../supervisor/binaries';
+import { bundleDir, resolveBinary } from '../../supervisor/binaries';
 import { stripTorLogPrefix } from '../../services/tor/tor-process';
 import { addLabAddress, type LabAddress } from './isolation';
 import { LineWatch } from './line-watch';
@@ -43,6 +44,11 @@ export interface WebtunnelBridgeOptions {
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
+/** Where startWebtunnelBridge({ dir }) writes the front's certificate: known before the bridge is up. */
+export function webtunnelCaFile(dir: string): string {
+  return join(dir, 'cert.pem');
+}
+
 export async function startWebtunnelBridge(opts: WebtunnelBridgeOptions): Promise<WebtunnelBridge> {
   const { lab, registry } = opts;
   const dir = opts.dir ?? join(lab.dir, 'webtunnel');
@@ -62,7 +68,7 @@ export async function startWebtunnelBridge(opts: WebtunnelBridgeOptions): Promis
     const host = labAddress.address;
     const [orPort, wtPort, frontPort] = await pickPorts(lab, 3);
     if (orPort === undefined || wtPort === undefined || frontPort === undefined) throw new Error('pick-ports.mjs gave fewer than 3 ports');
-    const caFile = join(dir, 'cert.pem');
+    const caFile = webtunnelCaFile(dir);
     const keyFile = join(dir, 'key.pem');
     await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=${host}`, '-addext', `subjectAltName=IP:${host}`, '-keyout', keyFile, '-out', caFile]);
 
@@ -109,6 +115,8 @@ export async function startWebtunnelBridge(opts: WebtunnelBridgeOptions): Promis
       `ServerTransportListenAddr webtunnel 127.0.0.1:${wtPort}`,
       `ServerTransportOptions webtunnel url=${url}`,
       'ExtORPort auto',
+      // A bridge wants country stats: the bundled geoip files, else tor warns they are missing.
+      ...geoipLines(opts.resourcesDir),
       `DirAuthority ${lab.dirAuthority}`,
       'Log notice stdout',
       'SafeLogging 0',
@@ -155,6 +163,12 @@ export async function startWebtunnelBridge(opts: WebtunnelBridgeOptions): Promis
     await stop();
     throw e;
   }
+}
+
+function geoipLines(resourcesDir: string): string[] {
+  const share = join(bundleDir(resourcesDir), 'share', 'tor');
+  const [v4, v6] = [join(share, 'geoip'), join(share, 'geoip6')];
+  return existsSync(v4) && existsSync(v6) ? [`GeoIPFile ${v4}`, `GeoIPv6File ${v6}`] : [];
 }
 
 async function pickPorts(lab: TorLab, count: number): Promise<number[]> {

@@ -35,6 +35,11 @@ export class BridgeServiceError extends ServiceError {}
 /** What lab mode lends the bridges feature: its bridge, and how a throwaway tor joins the lab. */
 export interface BridgeLab {
   bridgeLine: string | null;
+  /**
+   * The lab's webtunnel bridge, when started: its front has a TEST-NET address that exists only inside
+   * the lab's private network namespace (webtunnel-client refuses loopback), so lab mode accepts it.
+   */
+  webtunnelLine?: string | null;
   networkLines: string[];
   wrapSpawn: (plan: SpawnPlan) => SpawnPlan;
   unixSockets: boolean;
@@ -184,16 +189,20 @@ export class BridgesService {
     else {
       if (this.opts.mode !== 'lab' || !this.opts.lab) throw new BridgeServiceError('BRIDGE_INVALID', 'the lab bridge exists only in lab mode');
       const lab = await this.opts.lab();
-      if (!lab.bridgeLine) throw new BridgeServiceError('BRIDGE_INVALID', 'the lab was started without its bridge');
-      text = lab.bridgeLine;
+      const line = selection.transport === 'webtunnel' ? (lab.webtunnelLine ?? null) : lab.bridgeLine;
+      if (!line) throw new BridgeServiceError('BRIDGE_INVALID', `the lab was started without its ${selection.transport ?? 'obfs4'} bridge`);
+      text = line;
     }
     const results = parseBridgeLines(text);
     const { bridges, invalid } = validBridgesOrErrors(results);
     if (invalid.length) throw new BridgeServiceError('BRIDGE_INVALID', describeErrors(results), { invalidLines: invalid.length });
     if (bridges.length === 0) throw new BridgeServiceError('BRIDGE_INVALID', 'no bridge lines given');
     if (this.opts.mode === 'lab') {
-      // The lab is loopback-only: never hand tor a public address, not even inside the namespace.
-      const outside = bridges.filter((b) => !isLoopback(b.address));
+      // The lab is loopback-only: never hand tor a public address, not even inside the namespace
+      // (the lab's own webtunnel front, on an address only its namespace has, is the one exception).
+      const nonLoopback = bridges.filter((b) => !isLoopback(b.address));
+      const own = nonLoopback.length ? await this.labEndpoints() : new Set<string>();
+      const outside = nonLoopback.filter((b) => !own.has(`${b.address}:${b.port}`));
       if (outside.length) throw new BridgeServiceError('BRIDGE_INVALID', `lab mode only uses loopback bridges; refusing ${outside.map((b) => `${b.address}:${b.port}`).join(', ')}`);
     }
     return bridges;
@@ -233,6 +242,13 @@ export class BridgesService {
     this.resetObserver();
     this.log.notice('bridges reverted: direct connection');
     return this.current();
+  }
+
+  /** address:port of the lab's non-loopback bridges (its webtunnel front), which lab mode may use; none before the lab is up. */
+  private async labEndpoints(): Promise<Set<string>> {
+    const line = this.opts.lab ? await this.opts.lab().then((l) => l.webtunnelLine, () => null) : null;
+    const bridge = line ? validBridgesOrErrors(parseBridgeLines(line)).bridges[0] : undefined;
+    return new Set(bridge ? [`${bridge.address}:${bridge.port}`] : []);
   }
 
   private async configFor(bridges: Bridge[]) {
@@ -327,7 +343,9 @@ export class BridgesService {
     const { bridges, invalid } = validBridgesOrErrors(results);
     if (invalid.length || bridges.length !== 1) throw new BridgeServiceError('BRIDGE_INVALID', invalid.length ? describeErrors(results) : 'give exactly one bridge line to test');
     const bridge = bridges[0] as Bridge;
-    if (this.opts.mode === 'lab' && !isLoopback(bridge.address)) throw new BridgeServiceError('BRIDGE_INVALID', 'lab mode only tests loopback bridges');
+    if (this.opts.mode === 'lab' && !isLoopback(bridge.address) && !(await this.labEndpoints()).has(`${bridge.address}:${bridge.port}`)) {
+      throw new BridgeServiceError('BRIDGE_INVALID', 'lab mode only tests loopback bridges and the lab\'s own');
+    }
     await this.configFor([bridge]); // fails early when its transport is unavailable
     const lab = this.opts.mode === 'lab' && this.opts.lab ? await this.opts.lab() : null;
     const transports = await this.availableTransports();

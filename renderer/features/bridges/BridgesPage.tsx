@@ -135,6 +135,10 @@ export function BridgesPage() {
             <button type="button" onClick={() => apply.mutate({ kind: 'lab' })} disabled={apply.isPending}>
               {t('bridges.useLabBridge')}
             </button>
+            <p>{t('bridges.labWebtunnelExplain')}</p>
+            <button type="button" onClick={() => apply.mutate({ kind: 'lab', transport: 'webtunnel' })} disabled={apply.isPending}>
+              {t('bridges.useLabWebtunnel')}
+            </button>
           </div>
         ) : null}
         {builtin.isError ? <ErrorNote error={builtin.error} /> : null}
