@@ -210,10 +210,11 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     await bridges.apply({ kind: 'builtin', id: choice.id });
     return { done: true, message: `${choice.label} is on.`, navigate: 'bridges' };
   });
-  guidance.registerAction('drop.createProtected', async () => {
-    const drop = await drops.create({ title: 'Protected drop', clientAuth: true, persistent: true });
-    // TODO(encryption at rest): pass the journalist's age key once drops support it (issue 5 §5).
-    return { done: true, message: `Drop "${drop.title}" created with client authorization; share its key with sources separately.`, navigate: 'onion' };
+  guidance.registerAction('drop.createProtected', async ({ ageRecipient }) => {
+    // Encryption at rest only with the journalist's own age key: one the app made would sit on the same device.
+    const drop = await drops.create({ title: 'Protected drop', clientAuth: true, persistent: true, ...(ageRecipient ? { ageRecipient } : {}) });
+    const atRest = drop.ageRecipient ? `, uploads encrypted at rest to ${drop.ageRecipient}` : '; no age key given, so uploads are stored unencrypted';
+    return { done: true, message: `Drop "${drop.title}" created with client authorization${atRest}. Share its key with sources separately.`, navigate: 'onion' };
   });
   // These two need the user's input (a recipient, a destination): the action opens the right form.
   guidance.registerAction('nym.composeAnonymous', async () => ({ done: true, message: 'Write your message and choose "anonymous".', navigate: 'messages' }));

@@ -2,6 +2,7 @@
 // with their sources, and the recommendations with actions the app can apply. The content lives in
 // shared/guidance/guidance.json and is validated against these schemas.
 import { z } from 'zod';
+import { AgeRecipientSchema } from './drop';
 
 export const NEEDS = ['browse', 'host', 'message', 'i2p'] as const;
 export const ADVERSARIES = ['local', 'service', 'censor', 'global', 'device'] as const;
@@ -60,6 +61,17 @@ export const GuidanceContentSchema = z
     }
   });
 export type GuidanceContent = z.infer<typeof GuidanceContentSchema>;
+
+/**
+ * One action to apply. `ageRecipient` (drop.createProtected only) is the journalist's own age public
+ * key: the drop encrypts uploads to it at rest. The app never makes one up, since its secret half
+ * must live away from a device that may be seized.
+ */
+export const GuidanceApplyArgsSchema = z
+  .object({ action: GuidanceActionSchema, ageRecipient: AgeRecipientSchema.optional() })
+  .strict()
+  .refine((a) => a.ageRecipient === undefined || a.action === 'drop.createProtected', { message: 'only a drop takes an age public key', path: ['ageRecipient'] });
+export type GuidanceApplyArgs = z.infer<typeof GuidanceApplyArgsSchema>;
 
 /** What applying a recommendation's action did; `navigate` sends the user to the place to finish it. */
 export const ApplyResultSchema = z.object({

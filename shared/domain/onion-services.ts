@@ -64,12 +64,26 @@ export type OnionService = z.infer<typeof OnionServiceSchema>;
 
 export const OnionServiceRefSchema = z.object({ id: OnionServiceIdSchema }).strict();
 
+/** What can be wrong with a field of the create form; the renderer translates these. */
+export type OnionServiceProblem = 'nameRequired' | 'nameTooLong' | 'noPorts' | 'tooManyPorts' | 'portRange' | 'duplicatePort' | 'notLoopback';
+
+const PROBLEM_TEXT: Record<OnionServiceProblem, string> = {
+  nameRequired: 'Give the service a name.',
+  nameTooLong: 'The name can be at most 100 characters.',
+  noPorts: 'Add at least one port.',
+  tooManyPorts: `At most ${ONION_SERVICE_MAX_PORTS} ports per service.`,
+  portRange: 'A port is a whole number from 1 to 65535.',
+  duplicatePort: 'This onion port is already used by another mapping.',
+  notLoopback: 'Only this computer can be the target: 127.0.0.1 (any 127.x.x.x) or ::1.',
+};
+
 /** Field path ("name", "ports", "ports.0.targetPort" …) → what is wrong with it. */
 export type OnionServiceFieldErrors = Record<string, string>;
 
 // 127.0.0.0/8 written as four decimal octets, or IPv6 ::1. Names (even "localhost") are refused:
 // tor would resolve them itself, and the point is that the target can only be this computer.
-const IPV4_LOOPBACK = /^127\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const IPV4_LOOPBACK = new RegExp(`^127\\.${OCTET}\\.${OCTET}\\.${OCTET}$`);
 
 export function isLoopbackHost(host: string): boolean {
   return IPV4_LOOPBACK.test(host) || host === '::1' || host === '[::1]';
@@ -77,24 +91,28 @@ export function isLoopbackHost(host: string): boolean {
 
 const validPort = (n: number) => Number.isInteger(n) && n >= 1 && n <= 65535;
 
-/** Every rule of the create form; an empty object means the input is acceptable. */
-export function onionServiceFieldErrors(args: OnionServiceCreateArgs): OnionServiceFieldErrors {
-  const errors: OnionServiceFieldErrors = {};
+/** Every rule of the create form, as field path → problem; empty means the input is acceptable. */
+export function onionServiceProblems(args: OnionServiceCreateArgs): Record<string, OnionServiceProblem> {
+  const problems: Record<string, OnionServiceProblem> = {};
   const name = args.name.trim();
-  if (name.length === 0) errors.name = 'Give the service a name.';
-  else if (name.length > 100) errors.name = 'The name can be at most 100 characters.';
-  if (args.ports.length === 0) errors.ports = 'Add at least one port.';
-  else if (args.ports.length > ONION_SERVICE_MAX_PORTS) errors.ports = `At most ${ONION_SERVICE_MAX_PORTS} ports per service.`;
-  const seen = new Map<number, number>();
+  if (name.length === 0) problems.name = 'nameRequired';
+  else if (name.length > 100) problems.name = 'nameTooLong';
+  if (args.ports.length === 0) problems.ports = 'noPorts';
+  else if (args.ports.length > ONION_SERVICE_MAX_PORTS) problems.ports = 'tooManyPorts';
+  const seen = new Set<number>();
   args.ports.forEach((p, i) => {
-    if (!validPort(p.virtualPort)) errors[`ports.${i}.virtualPort`] = 'The onion port must be a whole number from 1 to 65535.';
-    else if (seen.has(p.virtualPort)) errors[`ports.${i}.virtualPort`] = `Onion port ${p.virtualPort} is already used by mapping ${seen.get(p.virtualPort)! + 1}.`;
-    else seen.set(p.virtualPort, i);
-    if (!validPort(p.targetPort)) errors[`ports.${i}.targetPort`] = 'The local port must be a whole number from 1 to 65535.';
-    const host = (p.targetHost ?? '127.0.0.1').trim();
-    if (!isLoopbackHost(host)) errors[`ports.${i}.targetHost`] = 'Only this computer can be the target: 127.0.0.1 (any 127.x.x.x) or ::1.';
+    if (!validPort(p.virtualPort)) problems[`ports.${i}.virtualPort`] = 'portRange';
+    else if (seen.has(p.virtualPort)) problems[`ports.${i}.virtualPort`] = 'duplicatePort';
+    else seen.add(p.virtualPort);
+    if (!validPort(p.targetPort)) problems[`ports.${i}.targetPort`] = 'portRange';
+    if (!isLoopbackHost((p.targetHost ?? '127.0.0.1').trim())) problems[`ports.${i}.targetHost`] = 'notLoopback';
   });
-  return errors;
+  return problems;
+}
+
+/** The same rules in English words, for the error's details. */
+export function onionServiceFieldErrors(args: OnionServiceCreateArgs): OnionServiceFieldErrors {
+  return Object.fromEntries(Object.entries(onionServiceProblems(args)).map(([field, problem]) => [field, PROBLEM_TEXT[problem]]));
 }
 
 /** The target as tor's Port= argument takes it: "127.0.0.1:8080" or "[::1]:8080". */

@@ -17,7 +17,7 @@ import {
   TorConfigSchema,
   TorStatusSchema,
 } from '../domain/tor';
-import { ApplyResultSchema, GuidanceActionSchema, MeasurementSchema } from '../domain/guidance';
+import { ApplyResultSchema, GuidanceApplyArgsSchema, MeasurementSchema } from '../domain/guidance';
 import {
   AgeKeyPairSchema,
   DropCreateArgsSchema,
@@ -212,7 +212,7 @@ export const contract = {
   },
   guidance: {
     /** Performs one action of a recommendation (start tor, turn on a bridge, create a protected drop …). */
-    apply: invoke(z.object({ action: GuidanceActionSchema }).strict(), ApplyResultSchema),
+    apply: invoke(GuidanceApplyArgsSchema, ApplyResultSchema),
     /** Measures the networks running now; never invents a number for one that is not. */
     measure: invoke(NoArgs, z.array(MeasurementSchema)),
   },

@@ -2,11 +2,11 @@
 // build, and measures the networks that are running now. Features register what they can do, so
 // an action whose feature has not landed says so instead of pretending.
 import type { Handlers } from '../../../shared/ipc/api';
-import type { ApplyResult, GuidanceAction, Measurement } from '../../../shared/domain/guidance';
+import type { ApplyResult, GuidanceAction, GuidanceApplyArgs, Measurement } from '../../../shared/domain/guidance';
 import { GUIDANCE_ACTIONS } from '../../../shared/domain/guidance';
 import { ServiceError } from '../../util/service-error';
 
-export type ActionHandler = () => Promise<Omit<ApplyResult, 'action'>>;
+export type ActionHandler = (args: GuidanceApplyArgs) => Promise<Omit<ApplyResult, 'action'>>;
 export type NetworkProbe = () => Promise<Measurement>;
 
 const FEATURE_OF: Record<GuidanceAction, string> = {
@@ -34,10 +34,11 @@ export class GuidanceService {
     return GUIDANCE_ACTIONS.filter((a) => this.actions.has(a));
   }
 
-  async apply(action: GuidanceAction): Promise<ApplyResult> {
+  async apply(args: GuidanceApplyArgs): Promise<ApplyResult> {
+    const { action } = args;
     const handler = this.actions.get(action);
     if (!handler) throw new ServiceError('NOT_IMPLEMENTED', `${FEATURE_OF[action]} is not part of this build yet, so this step cannot be applied.`);
-    return { action, ...(await handler()) };
+    return { action, ...(await handler(args)) };
   }
 
   async measure(): Promise<Measurement[]> {
@@ -59,7 +60,7 @@ export class GuidanceService {
 
   handlers(): Handlers['guidance'] {
     return {
-      apply: ({ action }) => this.apply(action),
+      apply: (args) => this.apply(args),
       measure: () => this.measure(),
     };
   }

@@ -56,10 +56,31 @@ describe('guidance actions through the contract', () => {
     await call('underpass:bridges:revert');
   }, 60_000);
 
-  it('drop.createProtected creates a drop that needs a client key', async () => {
-    await call<ApplyResult>('underpass:guidance:apply', { action: 'drop.createProtected' });
+  it('drop.createProtected creates a drop that needs a client key, unencrypted at rest without an age key', async () => {
+    const r = await call<ApplyResult>('underpass:guidance:apply', { action: 'drop.createProtected' });
+    expect(r.message).toContain('stored unencrypted');
     const drops = await call<Drop[]>('underpass:drop:list');
-    expect(drops.some((d) => d.clientAuth && d.persistent)).toBe(true);
+    expect(drops.some((d) => d.clientAuth && d.persistent && d.ageRecipient === null)).toBe(true);
+  }, 60_000);
+
+  it('drop.createProtected with the journalist\'s age key encrypts the drop at rest to it', async () => {
+    // The journalist's key pair; in real use its secret half is made and kept elsewhere.
+    const { recipient } = await call<{ recipient: string }>('underpass:drop:generateIdentity');
+    const before = new Set((await call<Drop[]>('underpass:drop:list')).map((d) => d.id));
+    const r = await call<ApplyResult>('underpass:guidance:apply', { action: 'drop.createProtected', ageRecipient: recipient });
+    expect(r).toMatchObject({ done: true, navigate: 'onion' });
+    const created = (await call<Drop[]>('underpass:drop:list')).filter((d) => !before.has(d.id));
+    expect(created).toHaveLength(1);
+    expect(created[0]).toMatchObject({ clientAuth: true, persistent: true, ageRecipient: recipient });
+    // A key with a broken checksum is refused by the drop, not silently dropped.
+    const bad = `${recipient.slice(0, -1)}${recipient.endsWith('q') ? 'p' : 'q'}`;
+    const refused = await core.router.dispatch('underpass:guidance:apply', { action: 'drop.createProtected', ageRecipient: bad });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.error.code).toBe('DROP_INVALID_KEY');
+    // An age key on an action that is not a drop is refused by the contract.
+    const wrong = await core.router.dispatch('underpass:guidance:apply', { action: 'tor.start', ageRecipient: recipient });
+    expect(wrong.ok).toBe(false);
+    if (!wrong.ok) expect(wrong.error.code).toBe('IPC_INVALID_ARGS');
   }, 60_000);
 
   it('nym.composeAnonymous and i2p.openClientTunnel open their sections', async () => {

@@ -112,7 +112,7 @@ describe('OnionServicesService', () => {
     expect(details['ports.0.virtualPort']).toMatch(/1 to 65535/);
     expect(details['ports.0.targetPort']).toMatch(/1 to 65535/);
     expect(details['ports.1.targetHost']).toMatch(/127/);
-    expect(details['ports.2.virtualPort']).toMatch(/already used by mapping 2/);
+    expect(details['ports.2.virtualPort']).toMatch(/another mapping/);
     const tooMany = Array.from({ length: 17 }, (_, i) => ({ virtualPort: 1000 + i, targetPort: 2000 + i }));
     expect((await fieldErrors(svc.create({ name: 'x', ports: tooMany }))).ports).toMatch(/At most 16/);
     expect(Object.keys(await fieldErrors(svc.create({ name: 'x', ports: [] })))).toEqual(['ports']);

@@ -108,26 +108,37 @@ function TextList({ title, items }: { title: string; items: string[] }) {
 function ApplyButton({ action }: { action: GuidanceAction }) {
   const { t } = useTranslation();
   const go = useNavStore((s) => s.go);
+  const keyId = useId();
+  const ageRecipient = useGuidanceUi((s) => s.ageRecipient);
+  const setAgeRecipient = useGuidanceUi((s) => s.setAgeRecipient);
+  const isDrop = action === 'drop.createProtected';
+  const key = isDrop ? ageRecipient.trim() : '';
   const apply = useMutation({
-    mutationFn: async () => unwrap(await api.guidance.apply({ action })),
+    mutationFn: async () => unwrap(await api.guidance.apply(key ? { action, ageRecipient: key } : { action })),
     onSuccess: (r) => {
       if (r.navigate) go(r.navigate);
     },
   });
+  const outcome = apply.data?.done ? (isDrop && key ? 'applyDoneEncrypted' : 'applyDone') : 'applyNotDone';
   return (
     <div>
+      {isDrop ? (
+        // Encryption at rest needs the journalist's own key; the app never makes one up for them.
+        <div className="guidance-key">
+          <label htmlFor={keyId}>{t('guidance.ageRecipientLabel')}</label>
+          <input id={keyId} className="code" dir="ltr" spellCheck={false} autoComplete="off" value={ageRecipient} onChange={(e) => setAgeRecipient(e.target.value)} placeholder={t('guidance.ageRecipientPlaceholder')} data-testid="drop-age-recipient" />
+          <p className="muted" data-testid="drop-encryption-note" data-encrypted={key ? 'yes' : 'no'}>
+            {key ? t('guidance.dropEncryptionOn') : t('guidance.dropEncryptionNote')}
+          </p>
+        </div>
+      ) : null}
       <button type="button" onClick={() => apply.mutate()} disabled={apply.isPending} data-action={action}>
         {t(`guidance.action.${action}`)}
       </button>
-      {action === 'drop.createProtected' ? (
-        <p className="muted" data-testid="drop-encryption-note">
-          {t('guidance.dropEncryptionNote')}
-        </p>
-      ) : null}
       {apply.isSuccess ? (
         <div role="status">
           {/* Worded here from the action and its outcome; main's English message is kept for reports. */}
-          <p>{t('guidance.applied', { message: t(`guidance.${apply.data.done ? 'applyDone' : 'applyNotDone'}.${action}`) })}</p>
+          <p>{t('guidance.applied', { message: outcome === 'applyDoneEncrypted' ? t('guidance.applyDoneEncrypted') : t(`guidance.${outcome}.${action}`) })}</p>
           <details>
             <summary>{t('errors.details')}</summary>
             <p className="code" lang="en" dir="ltr">

@@ -1,4 +1,4 @@
-// UI-only state of the guidance wizard: the two answers.
+// UI-only state of the guidance wizard: the two answers, and the age public key typed for a drop.
 import { create } from 'zustand';
 import type { Adversary, Need } from '../../../shared/domain/guidance';
 
@@ -7,6 +7,8 @@ interface GuidanceUi {
   adversary: Adversary | null;
   setNeed: (need: Need) => void;
   setAdversary: (adversary: Adversary) => void;
+  ageRecipient: string;
+  setAgeRecipient: (value: string) => void;
 }
 
 export const useGuidanceUi = create<GuidanceUi>((set) => ({
@@ -14,4 +16,6 @@ export const useGuidanceUi = create<GuidanceUi>((set) => ({
   adversary: null,
   setNeed: (need) => set({ need }),
   setAdversary: (adversary) => set({ adversary }),
+  ageRecipient: '',
+  setAgeRecipient: (ageRecipient) => set({ ageRecipient }),
 }));
