@@ -1,11 +1,12 @@
-// One drop: state (publishing → published), address with copy and QR, the source's private key
-// when client authorization is on, actions, and its uploads with live progress.
-import { useState } from 'react';
+// One drop: state (publishing → published), schedule, encryption at rest, address with copy and
+// QR, the source's private key when client authorization is on, actions, and its uploads with live
+// progress; each upload can be opened (or its path copied) and, when encrypted, decrypted.
+import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { Drop, DropUpload } from '../../../shared/domain/drop';
 import { ErrorNote } from '../../ui/ErrorNote';
-import { useDropAction, useUploads } from './queries';
+import { useDecrypt, useDropAction, useOpenFolder, useUploads } from './queries';
 import { Qr } from './Qr';
 
 export function formatBytes(n: number, t: TFunction): string {
@@ -15,7 +16,7 @@ export function formatBytes(n: number, t: TFunction): string {
   return t('onion.size.bytes', { n });
 }
 
-function CopyButton({ text, label }: { text: string; label: string }) {
+export function CopyButton({ text, label }: { text: string; label: string }) {
   const { t } = useTranslation();
   const [done, setDone] = useState(false);
   return (
@@ -30,8 +31,49 @@ function CopyButton({ text, label }: { text: string; label: string }) {
   );
 }
 
+function DecryptForm({ u, onDone }: { u: DropUpload; onDone: () => void }) {
+  const { t } = useTranslation();
+  const decrypt = useDecrypt();
+  const [identity, setIdentity] = useState('');
+  const [destination, setDestination] = useState('');
+  const base = `decrypt-${u.id}`;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    // The secret key leaves this component only in this one request; the field is cleared after.
+    decrypt.mutate({ id: u.dropId, uploadId: u.id, identity, ...(destination.trim() ? { destination: destination.trim() } : {}) }, { onSettled: () => setIdentity('') });
+  };
+  return (
+    <form className="decrypt-form" onSubmit={submit}>
+      <label htmlFor={`${base}-identity`}>{t('onion.atRest.identity')}</label>
+      <textarea id={`${base}-identity`} rows={2} required spellCheck={false} autoComplete="off" value={identity} aria-describedby={`${base}-help`} onChange={(e) => setIdentity(e.target.value)} />
+      <p id={`${base}-help`} className="muted">
+        {t('onion.atRest.identityHelp')}
+      </p>
+      <label htmlFor={`${base}-dest`}>{t('onion.atRest.destination')}</label>
+      <input id={`${base}-dest`} value={destination} onChange={(e) => setDestination(e.target.value)} />
+      {decrypt.error ? <ErrorNote error={decrypt.error} /> : null}
+      {decrypt.data ? (
+        <p role="status" data-testid="decrypted">
+          {t('onion.atRest.decrypted', { count: decrypt.data.files.length, folder: decrypt.data.folder })}
+        </p>
+      ) : null}
+      <div className="actions">
+        <button type="submit" disabled={decrypt.isPending}>
+          {decrypt.isPending ? t('onion.atRest.decrypting') : t('onion.atRest.decryptNow')}
+        </button>
+        <button type="button" onClick={onDone}>
+          {t('onion.atRest.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
 function UploadItem({ u }: { u: DropUpload }) {
   const { t, i18n } = useTranslation();
+  const open = useOpenFolder();
+  const [decrypting, setDecrypting] = useState(false);
+  const sealed = u.state === 'complete' && u.files.some((f) => f.encrypted && f.complete);
   const pct = u.expected ? Math.min(100, Math.round((u.received / u.expected) * 100)) : null;
   const stateText = t(`onion.upload.${u.state}`);
   return (
@@ -58,12 +100,40 @@ function UploadItem({ u }: { u: DropUpload }) {
       <p className="muted">
         {t('onion.upload.folder')} <span className="code">{u.path}</span>
       </p>
+      <div className="actions">
+        <button type="button" onClick={() => open.mutate({ id: u.dropId, uploadId: u.id })}>
+          {t('onion.history.openFolder')}
+        </button>
+        <CopyButton text={u.path} label={t('onion.history.copyPath')} />
+        {sealed && !decrypting ? (
+          <button type="button" onClick={() => setDecrypting(true)}>
+            {t('onion.atRest.decrypt')}
+          </button>
+        ) : null}
+      </div>
+      {open.data && !open.data.opened ? (
+        <p className="muted" role="status">
+          {open.data.reason ?? t('onion.history.cannotOpen')}
+        </p>
+      ) : null}
+      {open.error ? <ErrorNote error={open.error} /> : null}
+      {decrypting ? <DecryptForm u={u} onDone={() => setDecrypting(false)} /> : null}
     </li>
   );
 }
 
 export function DropCard({ drop }: { drop: Drop }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const when = (ms: number) => new Date(ms).toLocaleString(i18n.language);
+  const plan = [
+    ...(drop.schedule.startAt !== null ? [t('onion.schedule.startsAt', { time: when(drop.schedule.startAt) })] : []),
+    ...(drop.schedule.stopAt !== null
+      ? [t('onion.schedule.stopsAt', { time: when(drop.schedule.stopAt) })]
+      : drop.schedule.stopAfterMinutes !== null && drop.schedule.startAt !== null
+        ? [t('onion.schedule.stopsAfterMinutes', { n: drop.schedule.stopAfterMinutes })]
+        : []),
+    ...(drop.schedule.stopAfterFirstUpload ? [t('onion.schedule.stopsAfterFirst')] : []),
+  ];
   const action = useDropAction();
   const uploads = useUploads(drop.id);
   const running = drop.state !== 'stopped' && drop.state !== 'failed';
@@ -85,6 +155,17 @@ export function DropCard({ drop }: { drop: Drop }) {
         {drop.error ? ` — ${drop.error}` : ''}
       </p>
       <p className="muted">{facts.join(' · ')}</p>
+      {drop.ageRecipient ? (
+        <p className="muted" data-testid="drop-encrypted">
+          {t('onion.atRest.on', { key: '' })}
+          <span className="code">{drop.ageRecipient}</span>
+        </p>
+      ) : null}
+      {plan.length > 0 ? (
+        <p className="muted" data-testid="drop-schedule">
+          {plan.join(' · ')}
+        </p>
+      ) : null}
       {url ? (
         <div className="onion-address">
           <div>

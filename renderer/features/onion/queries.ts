@@ -1,11 +1,13 @@
 // Onion drops in the react-query cache: key factory, fetchers, mutations, and the pushed events
-// (drop state, upload progress, removal) written into the cache without polling.
+// (drop state, upload progress, removal) written into the cache without polling; a completed
+// upload is also announced (announcements live in the UI store, not in the cache).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback } from 'react';
+import { useCallback, useRef } from 'react';
 import { api } from '../../ipc/api';
 import { useMainEvent } from '../../ipc/use-main-event';
 import { unwrap } from '../../../shared/ipc/result';
 import type { Drop, DropCreateArgs, DropUpload } from '../../../shared/domain/drop';
+import { useOnionUi } from './store';
 
 export const dropKeys = {
   all: () => ['drop'] as const,
@@ -45,12 +47,41 @@ export function useDropAction() {
   });
 }
 
+export function useDecrypt() {
+  return useMutation({
+    mutationFn: async (args: { id: string; uploadId: string; identity: string; destination?: string }) => unwrap(await api.drop.decrypt(args)),
+  });
+}
+
+export function useGenerateIdentity() {
+  // The secret lives only in this mutation's result (component state), never in the query cache.
+  return useMutation({ mutationFn: async () => unwrap(await api.drop.generateIdentity()) });
+}
+
+export function useOpenFolder() {
+  return useMutation({ mutationFn: async (args: { id: string; uploadId?: string }) => unwrap(await api.drop.openFolder(args)) });
+}
+
 /** Mount once while the Onion services section is visible. */
 export function useDropEvents(): void {
   const qc = useQueryClient();
+  const announce = useOnionUi((s) => s.announce);
+  // Announce each upload once, on its first complete event.
+  const announced = useRef(new Set<string>());
   const onDrop = useCallback((d: Drop) => qc.setQueryData<Drop[]>(dropKeys.list(), (old) => upsert(old, d)), [qc]);
   const onRemoved = useCallback(({ id }: { id: string }) => qc.setQueryData<Drop[]>(dropKeys.list(), (old) => (old ?? []).filter((x) => x.id !== id)), [qc]);
-  const onUpload = useCallback((u: DropUpload) => qc.setQueryData<DropUpload[]>(dropKeys.uploads(u.dropId), (old) => upsert(old, u, true)), [qc]);
+  const onUpload = useCallback(
+    (u: DropUpload) => {
+      qc.setQueryData<DropUpload[]>(dropKeys.uploads(u.dropId), (old) => upsert(old, u, true));
+      const key = `${u.dropId}/${u.id}`;
+      if (u.state === 'complete' && !announced.current.has(key)) {
+        announced.current.add(key);
+        const title = qc.getQueryData<Drop[]>(dropKeys.list())?.find((d) => d.id === u.dropId)?.title ?? '';
+        announce({ key, dropId: u.dropId, title });
+      }
+    },
+    [qc, announce],
+  );
   useMainEvent(api.drop.onDrop, onDrop);
   useMainEvent(api.drop.onRemoved, onRemoved);
   useMainEvent(api.drop.onUpload, onUpload);
