@@ -12,6 +12,7 @@ import { TorPage } from '../features/tor/TorPage';
 import { I2pPage } from '../features/i2p/I2pPage';
 import { BridgesPage } from '../features/bridges/BridgesPage';
 import { OnionPage } from '../features/onion/OnionPage';
+import { OnionServicesSection } from '../features/onion-services/OnionServicesSection';
 import { GuidancePage } from '../features/guidance/GuidancePage';
 import { useTranslation } from 'react-i18next';
 import i18n from '../i18n';
@@ -24,7 +25,13 @@ function SectionBody({ id }: { id: SectionId }) {
     case 'tor':
       return <TorPage />;
     case 'onion':
-      return <OnionPage />;
+      // Drops and the manager for local ports share the Onion services page.
+      return (
+        <>
+          <OnionPage />
+          <OnionServicesSection />
+        </>
+      );
     case 'bridges':
       return <BridgesPage />;
     case 'i2p':
