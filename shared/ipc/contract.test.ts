@@ -232,7 +232,10 @@ const INVOKE_EXAMPLES: Record<string, { valid: unknown[]; invalid: unknown[] }> 
   },
   'underpass:onions:list': { valid: [undefined], invalid: [{ id: ONION_SERVICE_ID }] },
   'underpass:onions:remove': { valid: [{ id: ONION_SERVICE_ID }], invalid: [{ id: 'x' }, {}] },
-  'underpass:guidance:apply': { valid: [{ action: 'tor.start' }, { action: 'nym.composeAnonymous' }], invalid: [{ action: 'rm -rf' }, {}, { action: 'tor.start', x: 1 }] },
+  'underpass:guidance:apply': {
+    valid: [{ action: 'tor.start' }, { action: 'nym.composeAnonymous' }, { action: 'drop.createProtected', ageRecipient: 'age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p' }],
+    invalid: [{ action: 'rm -rf' }, {}, { action: 'tor.start', x: 1 }, { action: 'drop.createProtected', ageRecipient: 'AGE-SECRET-KEY-1X' }, { action: 'tor.start', ageRecipient: 'age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p' }],
+  },
   'underpass:guidance:measure': { valid: [undefined], invalid: [{ network: 'tor' }] },
   'underpass:logs:recent': { valid: [{ limit: 10 }, { limit: 5000, source: 'tor' }], invalid: [{ limit: 0 }, { limit: 5001 }, {}, { limit: 1.5 }] },
 };
