@@ -46,7 +46,7 @@ export interface StartTorLabOptions {
   /** Relays besides the authority. Default 3: with the authority that is the 4 relays onion-service circuits need (notes §2). */
   relays?: number;
   bridge?: boolean;
-  /** Not implemented yet: refused rather than silently ignored. */
+  /** Refused rather than silently ignored: start it with startWebtunnelBridge (webtunnel-bridge.ts) once the lab is up, or LabOptions.webtunnel. */
   webtunnel?: boolean;
   /** Whole start, keys to full consensus (+ bridge). Default 60 s (notes §8; cold start measured 10–16 s). */
   timeoutMs?: number;
@@ -129,7 +129,7 @@ export async function startTorLab(opts: StartTorLabOptions): Promise<TorLab> {
   const log = logger.scope('lab:tor');
   if (!Number.isInteger(relayCount) || relayCount < 1 || relayCount > 20) throw new TorLabError(`relays must be 1..20, got ${relayCount}`);
   if (relayCount < 3) log.warn(`${relayCount + 1} relays: onion services need 4 (their circuits are 4 hops, notes §2)`);
-  if (opts.webtunnel) throw new TorLabError('the webtunnel bridge is not implemented in the lab yet');
+  if (opts.webtunnel) throw new TorLabError('the webtunnel bridge is started apart: startWebtunnelBridge() after startTorLab()');
   const scriptsDir = opts.scriptsDir ?? fileURLToPath(new URL('.', import.meta.url));
   // Fixed ids: one lab per registry. Checked first, because the failure path removes these ids.
   const wantedIds = ['lab:netns', 'lab:http', 'lab:tor:auth', ...Array.from({ length: relayCount }, (_, i) => `lab:tor:relay${i + 1}`), 'lab:tor:bridge'];
