@@ -1,6 +1,7 @@
 // drop.vs_raw_sink: 50 MB uploaded from a second lab tor to a drop's .onion (multipart parse,
 // sanitise, .part + fsync + rename) ÷ the same bytes to a raw sink behind ADD_ONION on the same tor
-// that discards them. Same lab, same file, alternating runs, medians. (drop.rss_growth_mb, with
+// that discards them. drop.encrypted_vs_plain: the same upload to a drop with an age recipient
+// (encrypted while it streams) ÷ to the plain drop. Same lab, same file, alternating runs, medians. (drop.rss_growth_mb, with
 // the drop in a process of its own, is in drop-compare.bench.ts.)
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -16,6 +17,7 @@ import * as src from '../../electron/services/drop/lab-source';
 import { unwrap } from '../../shared/ipc/result';
 import type { Drop } from '../../shared/domain/drop';
 import { median, type Benchmark } from './harness';
+import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 
 const SIZE = 50 * 1024 * 1024;
 const ROUNDS = 2;
@@ -31,7 +33,7 @@ async function waitFor<T>(fn: () => T | undefined | null | false, ms: number): P
 }
 
 export const dropLab: Benchmark = {
-  ids: ['drop.vs_raw_sink'],
+  ids: ['drop.vs_raw_sink', 'drop.encrypted_vs_plain'],
   async run() {
     const dir = await mkdtemp(join(tmpdir(), 'underpass-drop-bench-'));
     const resourcesDir = defaultResourcesDir();
@@ -70,6 +72,11 @@ export const dropLab: Benchmark = {
       await waitFor(() => states.some((d) => d.id === drop.id && d.state === 'published'), 60_000).catch(() => undefined);
       await src.getWithRetry(source.socks, sinkHost, 60_000);
       await src.getWithRetry(source.socks, drop.address!, 60_000);
+      const sealed = unwrap(
+        await c.router.dispatch('underpass:drop:create', { title: 'Bench sealed', ageRecipient: await identityToRecipient(await generateX25519Identity()), limits: { maxFileBytes: SIZE * 2, maxUploadBytes: SIZE * 2 } }),
+      ) as Drop;
+      await waitFor(() => states.some((d) => d.id === sealed.id && d.state === 'published'), 60_000).catch(() => undefined);
+      await src.getWithRetry(source.socks, sealed.address!, 60_000);
 
       const file = join(dir, 'f50m.bin');
       await writeFile(file, randomBytes(SIZE));
@@ -82,14 +89,19 @@ export const dropLab: Benchmark = {
       };
       const dropRates: number[] = [];
       const sinkRates: number[] = [];
+      const sealedRates: number[] = [];
       for (let i = 0; i < ROUNDS; i++) {
         sinkRates.push(await timed(sinkHost));
         dropRates.push(await timed(drop.address!));
+        sealedRates.push(await timed(sealed.address!));
       }
       const d = median(dropRates);
       const s = median(sinkRates);
+      const e = median(sealedRates);
+      const fmt = (xs: number[]) => xs.map((x) => x.toFixed(2)).join('/');
       return [
-        { id: 'drop.vs_raw_sink', value: d / s, unit: 'ratio', goal: '>=0.95', note: `drop ${dropRates.map((x) => x.toFixed(2)).join('/')} MB/s, sink ${sinkRates.map((x) => x.toFixed(2)).join('/')} MB/s` },
+        { id: 'drop.vs_raw_sink', value: d / s, unit: 'ratio', goal: '>=0.95', note: `drop ${fmt(dropRates)} MB/s, sink ${fmt(sinkRates)} MB/s` },
+        { id: 'drop.encrypted_vs_plain', value: e / d, unit: 'ratio', goal: '>=0.95', note: `age-encrypted drop ${fmt(sealedRates)} MB/s, plain drop ${fmt(dropRates)} MB/s` },
       ];
     } finally {
       sink.close();

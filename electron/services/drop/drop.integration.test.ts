@@ -1,7 +1,8 @@
 // Onion drops on the app's real tor in the private lab: a second lab tor (the "source") uploads a
 // 50 MB file and a message over its SOCKS port to the drop's .onion; client authorization blocks
 // the source until ONION_CLIENT_AUTH_ADD; a persistent drop keeps its .onion after tor is killed; a
-// resumable (chunked) upload survives its connection being cut.
+// resumable (chunked) upload survives its connection being cut; a drop with an age recipient stores
+// only ciphertext (multipart and resumable paths) and decrypts to the right sha256.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -17,6 +18,7 @@ import * as src from './lab-source';
 import { unwrap } from '../../../shared/ipc/result';
 import type { Drop, DropUpload } from '../../../shared/domain/drop';
 import { privateKeyBase64 } from '../onion/client-auth';
+import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 
 const resourcesDir = defaultResourcesDir();
 const haveBundle = existsSync(join(bundleDir(resourcesDir), 'manifest.json'));
@@ -139,6 +141,62 @@ describe.skipIf(!haveBundle)('onion drop on the lab network', () => {
     expect(mine.at(-1)?.state).toBe('complete');
     await call('underpass:drop:remove', { id: drop.id });
   }, 240_000);
+
+  it('encryption at rest: 50 MB (multipart) and a cut resumable upload are stored as age ciphertext only, and decrypt to the right sha256', async () => {
+    const identity = await generateX25519Identity();
+    const drop = await call<Drop>('underpass:drop:create', { title: 'Sealed drop', ageRecipient: await identityToRecipient(identity), limits: { maxFileBytes: 200 << 20, maxUploadBytes: 400 << 20 } });
+    await waitFor('published', () => publishedEvent(drop.id), 60_000);
+    const host = drop.address!;
+    expect((await src.getWithRetry(source.socks, host)).status).toBe(200);
+    // Random data with a known marker every MiB: any plaintext on disk would contain it.
+    const marker = Buffer.from('UNDERPASS-PLAINTEXT-MARKER-31c9');
+    const data = randomBytes(50 * 1024 * 1024);
+    for (let off = 0; off + marker.length < data.length; off += 1024 * 1024) marker.copy(data, off);
+    const want = createHash('sha256').update(data).digest('hex');
+    const file = join(dir, 'sealed50m.bin');
+    await writeFile(file, data);
+    const t0 = Date.now();
+    const res = await src.upload(source.socks, host, [
+      { name: 'file', filename: 'sealed50m.bin', data: { file, size: data.length } },
+      { name: 'message', data: 'UNDERPASS-PLAINTEXT-MARKER-31c9 in a message' },
+    ]);
+    process.stdout.write(`[drop] 50 MB encrypted at rest over the lab onion in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    expect(res.status).toBe(200);
+
+    // The resumable path, cut after ~5 MB: the age stream goes on in memory, only ciphertext is written.
+    const small = data.subarray(0, 12 * 1024 * 1024);
+    const r = await src.resumableUpload(source.socks, host, { name: 'sealed-resumed.bin', data: small }, { chunk: 1024 * 1024, cutAt: 5 * 1024 * 1024 + 300_000 });
+    expect(r).toMatchObject({ status: 200, cuts: 1 });
+    expect(r.resumedFrom).toBeGreaterThanOrEqual(5 * 1024 * 1024);
+
+    const list = await call<DropUpload[]>('underpass:drop:listUploads', { id: drop.id });
+    expect(list.map((u) => u.state)).toEqual(['complete', 'complete']);
+    for (const up of list) {
+      for (const name of await readdir(up.path)) {
+        expect(name.endsWith('.age')).toBe(true);
+        const onDisk = await readFile(join(up.path, name));
+        expect(onDisk.subarray(0, 22).toString()).toBe('age-encryption.org/v1\n');
+        expect(onDisk.indexOf(marker)).toBe(-1);
+      }
+    }
+    const multipart = list.find((u) => u.files.some((f) => f.name === 'sealed50m.bin.age'))!;
+    const resumed = list.find((u) => u.files.some((f) => f.name === 'sealed-resumed.bin.age'))!;
+    expect(multipart.files.map((f) => [f.name, f.encrypted])).toEqual([
+      ['message.txt.age', true],
+      ['sealed50m.bin.age', true],
+    ]);
+    const out = join(dir, 'decrypted-out');
+    const d1 = await call<{ folder: string; files: { name: string; bytes: number }[] }>('underpass:drop:decrypt', { id: drop.id, uploadId: multipart.id, identity, destination: out });
+    expect(d1.files).toEqual([
+      { name: 'message.txt', bytes: Buffer.byteLength('UNDERPASS-PLAINTEXT-MARKER-31c9 in a message') },
+      { name: 'sealed50m.bin', bytes: data.length },
+    ]);
+    expect(await sha256File(join(out, 'sealed50m.bin'))).toBe(want);
+    const d2 = await call<{ folder: string }>('underpass:drop:decrypt', { id: drop.id, uploadId: resumed.id, identity });
+    expect(d2.folder).toBe(join(resumed.path, 'decrypted'));
+    expect(await sha256File(join(d2.folder, 'sealed-resumed.bin'))).toBe(createHash('sha256').update(small).digest('hex'));
+    await call('underpass:drop:remove', { id: drop.id });
+  }, 300_000);
 
   it('with client authorization, the source cannot fetch without the key and can after ONION_CLIENT_AUTH_ADD', async () => {
     const drop = await call<Drop>('underpass:drop:create', { title: 'Private drop', clientAuth: true });
