@@ -4,7 +4,6 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ONION_SERVICE_MAX_PORTS, onionServiceProblems, type OnionServiceCreateArgs, type OnionServiceProblem } from '../../../shared/domain/onion-services';
-import { IpcError } from '../../../shared/ipc/result';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { useCreateOnionService } from './queries';
 
@@ -58,8 +57,6 @@ export function NewServiceForm({ onDone }: { onDone: () => void }) {
   const update = (key: number, patch: Partial<Row>) => setRows((old) => old.map((r) => (r.key === key ? { ...r, ...patch } : r)));
   const described = (field: string) => (problems[field] ? { 'aria-invalid': true, 'aria-describedby': `os-err-${field.replaceAll('.', '-')}` } : {});
   const errId = (field: string) => `os-err-${field.replaceAll('.', '-')}`;
-  // Field errors the service returned (the same rules, should the two ever disagree) stay in ErrorNote.
-  const serverError = create.error instanceof IpcError || create.error ? create.error : null;
 
   return (
     <form className="panel onion-service-form" onSubmit={submit} aria-labelledby="new-onion-service-heading" noValidate>
@@ -115,7 +112,8 @@ export function NewServiceForm({ onDone }: { onDone: () => void }) {
       <label className="check">
         <input type="checkbox" checked={clientAuth} onChange={(e) => setClientAuth(e.target.checked)} /> {t('onionServices.form.clientAuth')}
       </label>
-      {serverError ? <ErrorNote error={serverError} /> : null}
+      {/* tor's refusal, or field errors from main should its rules ever differ from these. */}
+      {create.error ? <ErrorNote error={create.error} /> : null}
       <div className="actions">
         <button type="submit" disabled={create.isPending}>
           {create.isPending ? t('onionServices.form.creating') : t('onionServices.form.create')}
