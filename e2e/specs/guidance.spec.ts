@@ -90,6 +90,9 @@ test('the guidance page is complete in Persian and mirrored', async ({ page, ope
   const torCells = page.getByTestId('comparison').locator('tr[data-network="tor"] > *');
   expect((await torCells.first().boundingBox())!.x).toBeGreaterThan((await torCells.nth(1).boundingBox())!.x);
   await expect(torCells.first()).toHaveText('تور');
+  // Units and digits in Persian too: Tor's typical round trip is "۱۰۰ میلی‌ثانیه–۵۰۰ میلی‌ثانیه", no "ms".
+  await expect(torCells.nth(3)).toContainText('۱۰۰ میلی‌ثانیه');
+  await expect(torCells.nth(3)).not.toContainText('ms');
   // The drop recommendation says, in Persian, that encryption at rest needs the journalist's own key.
   await page.getByRole('radio', { name: fa.guidance.need.host }).check();
   await page.getByRole('radio', { name: fa.guidance.adversary.device }).check();

@@ -155,9 +155,13 @@ function ApplyButton({ action }: { action: GuidanceAction }) {
 function Comparison({ lang }: { lang: 'en' | 'fa' }) {
   const { t } = useTranslation();
   const measure = useMutation({ mutationFn: async () => unwrap(await api.guidance.measure()) });
-  const fmtMs = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
+  // Units and digits in the reader's language (Persian digits and words in fa).
+  const locale = lang === 'fa' ? 'fa-IR' : 'en';
+  const seconds = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const millis = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+  const fmtMs = (ms: number) => (ms >= 1000 ? t('guidance.secondsValue', { value: seconds.format(ms / 1000) }) : t('guidance.msValue', { value: millis.format(ms) }));
   const byNetwork = new Map<string, Measurement>((measure.data ?? []).map((m) => [m.network, m]));
-  const nf = new Intl.NumberFormat(lang === 'fa' ? 'fa-IR' : 'en', { maximumFractionDigits: 1 });
+  const nf = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
   return (
     <section aria-labelledby="cmp-h">
       <h2 id="cmp-h">{t('guidance.compareTitle')}</h2>
