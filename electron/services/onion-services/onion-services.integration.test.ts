@@ -2,7 +2,7 @@
 // onion service are fetched through a second lab tor's SOCKS port (two mappings, bodies match);
 // client authorization blocks the fetch until ONION_CLIENT_AUTH_ADD; a persistent service keeps its
 // .onion across tor being killed and still serves; removing it unpublishes (DEL_ONION); bad input is
-// refused with field errors and nothing reaches tor.
+// refused with field errors and nothing reaches tor; a persistent service comes back with the next run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -22,6 +22,7 @@ import { privateKeyBase64 } from '../onion/client-auth';
 import type { IpcErrorData } from '../../../shared/errors';
 import { unwrap } from '../../../shared/ipc/result';
 import type { OnionService } from '../../../shared/domain/onion-services';
+import { OnionServicesService } from './onion-services-service';
 
 const resourcesDir = defaultResourcesDir();
 const haveBundle = existsSync(join(bundleDir(resourcesDir), 'manifest.json'));
@@ -224,4 +225,27 @@ describe.skipIf(!haveBundle)('onion services on the lab network', () => {
     expect(await onionsOnTor()).toEqual(onTor);
     expect(await call<OnionService[]>('underpass:onions:list')).toHaveLength(listed);
   }, 60_000);
+
+  // Last: it shuts the core's manager down, as quitting the app does.
+  it('a persistent service comes back when the app starts again: same .onion, published again, still serves', async () => {
+    const port = await httpServer('back again');
+    const svc = await call<OnionService>('underpass:onions:create', { name: 'Back', persistent: true, ports: [{ virtualPort: 80, targetPort: port }] });
+    const sid = svc.address!.replace('.onion', '');
+    await waitFor('published', () => published(svc.id), 60_000);
+    // The app quits: its services are taken off tor…
+    await core.onionServices.shutdown();
+    expect(await onionsOnTor()).not.toContain(sid);
+    // …and the next run reads them from its data dir and publishes them with the same key.
+    const before = seen.length;
+    const next = new OnionServicesService({ root: join(dir, 'onion-services'), tor: core.tor, bus: core.bus, logger: new Logger({ sink: () => undefined }) });
+    try {
+      const list = await next.handlers().list(undefined);
+      expect(list).toEqual([expect.objectContaining({ id: svc.id, name: 'Back', persistent: true, address: svc.address })]);
+      await waitFor('published by the next run', () => published(svc.id, before), 60_000);
+      expect(await onionsOnTor()).toContain(sid);
+      expect(await fetchWithRetry(svc.address!, 80, 60_000)).toBe('back again');
+    } finally {
+      await next.shutdown();
+    }
+  }, 180_000);
 });
