@@ -10,6 +10,8 @@ import { CopyButton } from './DropCard';
 import { useCreateDrop, useGenerateIdentity } from './queries';
 
 const RECIPIENT_RE = /^age1[02-9ac-hj-np-z]{58}$/;
+// The minute fields have no min/step attributes on purpose: the browser's own validation would
+// block the submit with a tooltip instead of the field error below.
 
 type StartMode = 'now' | 'in' | 'at';
 
@@ -190,7 +192,7 @@ export function NewDropForm({ onDone }: { onDone: () => void }) {
         {startMode === 'in' ? (
           <>
             <label htmlFor="drop-start-in">{t('onion.schedule.startInMinutes')}</label>
-            <input id="drop-start-in" type="number" min={1} step={1} value={startIn} aria-invalid={submitted && schedErr.startIn ? true : undefined} aria-describedby={submitted && schedErr.startIn ? 'drop-start-in-error' : undefined} onChange={(e) => setStartIn(e.target.value)} />
+            <input id="drop-start-in" type="number" value={startIn} aria-invalid={submitted && schedErr.startIn ? true : undefined} aria-describedby={submitted && schedErr.startIn ? 'drop-start-in-error' : undefined} onChange={(e) => setStartIn(e.target.value)} />
             {submitted && schedErr.startIn ? (
               <p id="drop-start-in-error" className="error-note" role="alert">
                 {t(schedErr.startIn)}
@@ -210,7 +212,7 @@ export function NewDropForm({ onDone }: { onDone: () => void }) {
           </>
         ) : null}
         <label htmlFor="drop-stop-after">{t('onion.schedule.stopAfter')}</label>
-        <input id="drop-stop-after" type="number" min={1} step={1} value={stopAfter} aria-invalid={submitted && schedErr.stopAfter ? true : undefined} aria-describedby={submitted && schedErr.stopAfter ? 'drop-stop-after-error' : undefined} onChange={(e) => setStopAfter(e.target.value)} />
+        <input id="drop-stop-after" type="number" value={stopAfter} aria-invalid={submitted && schedErr.stopAfter ? true : undefined} aria-describedby={submitted && schedErr.stopAfter ? 'drop-stop-after-error' : undefined} onChange={(e) => setStopAfter(e.target.value)} />
         {submitted && schedErr.stopAfter ? (
           <p id="drop-stop-after-error" className="error-note" role="alert">
             {t(schedErr.stopAfter)}
