@@ -141,6 +141,8 @@ describe.skipIf(!haveBundle)('I2P service on the lab network', () => {
     const status = service.status();
     expect(status.ready).toBe(true);
     expect(status.samVersion).toMatch(/^3\.[1-3]$/);
+    // The bundled 2.59 negotiates SAM 3.3: primary sessions as MASTER, PING, fit for the loopback lab.
+    expect(service.capabilities()).toMatchObject({ samVersion: '3.3', primaryStyle: 'MASTER', ping: true, loopbackLab: true });
     const info = await until('an active peer', async () => {
       const i = await service.handlers().getRouterInfo(undefined);
       return i.activePeers >= 1 ? i : null;

@@ -19,6 +19,7 @@ import { I2pControlClient } from './i2pcontrol/client';
 import type { RouterInfoReply } from './i2pcontrol/replies';
 import { seedNetDb } from './netdb-seed';
 import { SamConnection, type OptionValue, type SamConnectionOptions } from './sam';
+import { describeCapabilities, samCapabilities, type SamCapabilities } from './sam/capabilities';
 import { I2pServiceError, i2pCall } from './errors';
 import { TunnelManager } from './tunnels';
 
@@ -78,6 +79,9 @@ export class I2pService implements NetworkModule {
   private plan: I2pNetworkPlan | null = null;
   private sam: SamConnectionOptions | null = null;
   private samVersion: string | null = null;
+  /** First line of the binary's --version (bundled manifest or a user-pointed i2pd). */
+  private binaryVersion: string | null = null;
+  private caps: SamCapabilities | null = null;
   private control: I2pControlClient | null = null;
   private controlPort = 0;
   private password = '';
@@ -117,6 +121,7 @@ export class I2pService implements NetworkModule {
           ctx.setDetail('SAM answers; connecting to I2PControl');
           await this.connectControl(ctx.signal);
           this.log.withPid(ctx.pid).info(`SAM ${this.samVersion ?? '?'} and I2PControl answer`);
+          this.adaptToVersion();
           this.startPolling();
           if (this.sam) this.tunnels.resume(this.sam);
           this.emitStatus();
@@ -152,6 +157,11 @@ export class I2pService implements NetworkModule {
     await this.tunnels.close();
     await this.bridge?.stop();
     this.bridge = null;
+  }
+
+  /** What this i2pd's SAM bridge can do (null until it answers); a user-pointed older i2pd differs. */
+  capabilities(): SamCapabilities | null {
+    return this.caps;
   }
 
   /** Where the app reaches SAM (null until i2pd answers). */
@@ -215,6 +225,7 @@ export class I2pService implements NetworkModule {
     this.plan = plan;
     const lab = this.opts.network !== undefined;
     const binary = await resolveBinary('i2pd', { resourcesDir: this.opts.resourcesDir, configured: this.opts.configuredBinary() });
+    this.binaryVersion = binary.version;
     await mkdir(this.opts.root, { recursive: true, mode: 0o700 });
     await mkdir(this.paths.dataDir, { recursive: true, mode: 0o700 });
     await mkdir(this.paths.tunnelsDir, { recursive: true });
@@ -306,6 +317,16 @@ export class I2pService implements NetworkModule {
     }
     // Not fatal: SAM works without it; the status card says why it has no numbers.
     this.log.warn(`I2PControl did not answer: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+  }
+
+  private adaptToVersion(): void {
+    if (this.samVersion === null) return;
+    // I2PControl's version is the running router's; --version is the fallback when it does not answer.
+    this.caps = samCapabilities(this.samVersion, this.router?.version ?? this.binaryVersion);
+    this.log.info(describeCapabilities(this.caps));
+    if (this.opts.network !== undefined && this.caps.loopbackLab === false) {
+      this.log.warn('this i2pd is older than 2.51: it refuses incoming connections from 127.x, so it cannot join the lab network (use the bundled i2pd)');
+    }
   }
 
   private startPolling(): void {
