@@ -5,6 +5,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import type { Handlers } from '../../shared/ipc/api';
 import type { AppInfo } from '../../shared/domain/app';
 import type { NetworkAvailability, NetworkId } from '../../shared/domain/network';
+import type { LabBridgeTransport } from '../../shared/domain/bridges';
 import { EventBus, IpcRouter } from '../ipc/router';
 import { Logger } from '../logging/logger';
 import { ProcessRegistry } from '../supervisor/registry';
@@ -50,6 +51,8 @@ export interface LabProvider {
   i2pEcho?(): Promise<I2pEchoTarget>;
   /** The lab's bridge and how a throwaway tor joins the lab (Bridges page). */
   bridgeLab?(): Promise<BridgeLab>;
+  /** Which lab bridges this lab starts (known before they are up, so the UI offers only these). */
+  readonly labBridges?: readonly LabBridgeTransport[];
   nym(): Promise<NymNetworkPlan>;
   stop(): Promise<void>;
 }
@@ -143,7 +146,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     root: paths.networkDir('bridges'),
     mode: opts.mode,
     resolveTransport: defaultTransportResolver(resourcesDir),
-    ...(lab?.bridgeLab ? { lab: lab.bridgeLab.bind(lab) } : {}),
+    ...(lab?.bridgeLab ? { lab: lab.bridgeLab.bind(lab), labBridges: lab.labBridges ?? [] } : {}),
     ...(opts.bridgeStallMs ? { stallMs: opts.bridgeStallMs } : {}),
   });
   await bridges.start();

@@ -66,6 +66,7 @@ export function createLabProvider(options: LabOptions = {}) {
     let i2pEcho: Promise<I2pEcho> | null = null;
     const log = deps.logger.scope('lab');
     return {
+      labBridges: [...((options.bridge ?? true) ? (['obfs4'] as const) : []), ...(withWebtunnel ? (['webtunnel'] as const) : [])],
       tor: async (): Promise<TorNetworkPlan> => {
         torLab ??= startTorLab({
           registry: deps.registry,

@@ -57,8 +57,14 @@ export const BuiltinChoiceSchema = z.object({
 });
 export type BuiltinChoice = z.infer<typeof BuiltinChoiceSchema>;
 
+/** The bridges a lab can run for the app (lab mode only). */
+export const LabBridgeTransportSchema = z.enum(['obfs4', 'webtunnel']);
+export type LabBridgeTransport = z.infer<typeof LabBridgeTransportSchema>;
+
 export const BuiltinListSchema = z.object({
   choices: z.array(BuiltinChoiceSchema),
+  /** Which lab bridges this run started; empty outside lab mode. The UI offers only these. */
+  labBridges: z.array(LabBridgeTransportSchema),
   source: z.object({ url: z.string(), commit: z.string(), retrievedAt: z.string() }),
 });
 export type BuiltinList = z.infer<typeof BuiltinListSchema>;
@@ -67,7 +73,7 @@ export const BridgeSelectionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('builtin'), id: BuiltinChoiceIdSchema }).strict(),
   z.object({ kind: z.literal('custom'), text: z.string().min(1).max(64_000) }).strict(),
   /** Lab mode only: the lab's own bridge, obfs4 unless webtunnel is asked for. */
-  z.object({ kind: z.literal('lab'), transport: z.enum(['obfs4', 'webtunnel']).optional() }).strict(),
+  z.object({ kind: z.literal('lab'), transport: LabBridgeTransportSchema.optional() }).strict(),
 ]);
 export type BridgeSelection = z.infer<typeof BridgeSelectionSchema>;
 

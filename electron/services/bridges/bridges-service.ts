@@ -13,6 +13,7 @@ import {
   type BridgeConfig,
   type BridgeSelection,
   type BuiltinList,
+  type LabBridgeTransport,
   type Diagnosis,
   type ReachabilityResult,
 } from '../../../shared/domain/bridges';
@@ -62,6 +63,8 @@ export interface BridgesServiceOptions {
   mode: 'lab' | 'real';
   resolveTransport: TransportResolver;
   lab?: () => Promise<BridgeLab>;
+  /** The lab bridges the lab starts (lab mode). */
+  labBridges?: readonly LabBridgeTransport[];
   /** No bootstrap progress for this long is a stall (default 20 s). */
   stallMs?: number;
   /** Parallel reachability tests (default 3). */
@@ -170,6 +173,7 @@ export class BridgesService {
     const t = await this.availableTransports();
     return {
       source: { url: BUILTIN.source.url, commit: BUILTIN.source.commit, retrievedAt: BUILTIN.source.retrievedAt },
+      labBridges: this.opts.mode === 'lab' ? [...(this.opts.labBridges ?? [])] : [],
       choices: BUILTIN_INFO.map((info) => {
         const lines = builtinLines(info.id);
         const avail = info.transport === 'vanilla' ? null : t.get(info.transport);

@@ -86,6 +86,7 @@ export function BridgesPage() {
   const [qrNote, setQrNote] = useState<string | null>(null);
   const validation = useValidation(text);
   const lab = info.data?.mode === 'lab';
+  const labBridges = builtin.data?.labBridges ?? [];
   const results = validation.data ?? [];
   const allValid = results.length > 0 && results.every((r) => r.bridge);
   const conf = current.data;
@@ -128,17 +129,25 @@ export function BridgesPage() {
 
       <section aria-labelledby="br-builtin-h">
         <h2 id="br-builtin-h">{t('bridges.builtin')}</h2>
-        {lab ? (
+        {lab && labBridges.length > 0 ? (
           <div className="choice">
             <h3>{t('bridges.labBridge')}</h3>
-            <p>{t('bridges.labBridgeExplain')}</p>
-            <button type="button" onClick={() => apply.mutate({ kind: 'lab' })} disabled={apply.isPending}>
-              {t('bridges.useLabBridge')}
-            </button>
-            <p>{t('bridges.labWebtunnelExplain')}</p>
-            <button type="button" onClick={() => apply.mutate({ kind: 'lab', transport: 'webtunnel' })} disabled={apply.isPending}>
-              {t('bridges.useLabWebtunnel')}
-            </button>
+            {labBridges.includes('obfs4') ? (
+              <>
+                <p>{t('bridges.labBridgeExplain')}</p>
+                <button type="button" onClick={() => apply.mutate({ kind: 'lab' })} disabled={apply.isPending}>
+                  {t('bridges.useLabBridge')}
+                </button>
+              </>
+            ) : null}
+            {labBridges.includes('webtunnel') ? (
+              <>
+                <p>{t('bridges.labWebtunnelExplain')}</p>
+                <button type="button" onClick={() => apply.mutate({ kind: 'lab', transport: 'webtunnel' })} disabled={apply.isPending}>
+                  {t('bridges.useLabWebtunnel')}
+                </button>
+              </>
+            ) : null}
           </div>
         ) : null}
         {builtin.isError ? <ErrorNote error={builtin.error} /> : null}
