@@ -2,7 +2,7 @@
 // ready by SAM HELLO, reports I2PControl status; a server tunnel is reached from another lab router
 // and keeps its .b32 across a restart; kill -9 → restarted with tunnels recreated; stop leaves no i2pd.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, connect, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,13 @@ const haveBundle = existsSync(join(bundleDir(resourcesDir), 'manifest.json'));
 const HOPS1 = { 'inbound.length': 1, 'outbound.length': 1, 'inbound.quantity': 2, 'outbound.quantity': 2, 'i2cp.leaseSetEncType': '4,0' };
 
 
+
+/** The [ntcp2] port of a generated i2pd.conf. */
+async function ntcp2PortOf(conf: string): Promise<number> {
+  const m = /\[ntcp2\][^[]*?\nport = (\d+)/.exec(await readFile(conf, 'utf8'));
+  if (!m) throw new Error(`no [ntcp2] port in ${conf}`);
+  return Number(m[1]);
+}
 
 /** Pids whose argv has --datadir=<dataDir> (i2pd runs through the bundled loader, so match argv, not comm). */
 function i2pdProcessesFor(dataDir: string): number[] {
@@ -168,11 +175,14 @@ describe.skipIf(!haveBundle)('I2P service on the lab network', () => {
     if (!remote) throw new Error('no remote');
     expect(await echoThrough(remote, b32, 'hello over i2p')).toBe('hello over i2p');
 
+    const portBefore = await ntcp2PortOf(join(dir, 'i2p', 'i2pd.conf'));
     await service.proc.stop();
     expect(service.tunnels.list().servers[0]?.state).not.toBe('running');
     await service.start();
     const again = await until('server tunnel running after restart', () => service.tunnels.list().servers.find((s) => s.id === serverId && s.state === 'running'), 120_000);
     expect(again.b32).toBe(b32);
+    // Same published NTCP2 address, so the lab routers' copy of our RouterInfo stays dialable.
+    expect(await ntcp2PortOf(join(dir, 'i2p', 'i2pd.conf'))).toBe(portBefore);
   }, 300_000);
 
   // Was a known failure: a SAM session left over from before the restart re-created the key's
