@@ -12,6 +12,7 @@ import { TorPage } from '../features/tor/TorPage';
 import { I2pPage } from '../features/i2p/I2pPage';
 import { BridgesPage } from '../features/bridges/BridgesPage';
 import { OnionPage } from '../features/onion/OnionPage';
+import { DropAnnouncements } from '../features/onion/DropAnnouncements';
 import { OnionServicesSection } from '../features/onion-services/OnionServicesSection';
 import { GuidancePage } from '../features/guidance/GuidancePage';
 import { useTranslation } from 'react-i18next';
@@ -113,6 +114,7 @@ export function App() {
         <h1 ref={heading} tabIndex={-1}>
           {t(`nav.${current.id}`)}
         </h1>
+        <DropAnnouncements />
         <SectionBody id={section} />
       </main>
     </div>

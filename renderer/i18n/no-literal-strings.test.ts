@@ -22,6 +22,7 @@ const ALLOWED_TEXTS = new Set<string>([
   'i2pd', // not words to translate
   'nym-client',
   'GENERAL', // tor's own circuit-purpose keyword, shown raw like the circuit status
+  'age1…', // the shape of an age public key (a format, the same in every language)
 ]);
 
 // TODO(#9): files of a section not yet through i18next (renderer/features/x/Y.tsx). Empty now:
