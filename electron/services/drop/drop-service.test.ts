@@ -9,41 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBus } from '../../ipc/router';
 import { Logger } from '../../logging/logger';
-import type { TorController } from '../tor/control';
-import type { AddOnionRequest } from '../tor/control/commands';
+import { FakeOnionController as FakeController } from '../onion/fake-onion-controller';
 import type { TorStatus } from '../../../shared/domain/tor';
 import type { Drop } from '../../../shared/domain/drop';
 import { DropService, type DropHost } from './drop-service';
-
-type HsListener = (e: { type: 'HS_DESC'; action: string; address: string }) => void;
-
-class FakeController {
-  closed = false;
-  added: AddOnionRequest[] = [];
-  deleted: string[] = [];
-  listeners = new Set<HsListener>();
-  private readonly ids = new Map<string, string>();
-  async addOnion(req: AddOnionRequest) {
-    this.added.push(req);
-    const key = req.key.type === 'NEW' ? `KEY${this.added.length}` : req.key.key;
-    if (!this.ids.has(key)) this.ids.set(key, String.fromCharCode(97 + this.ids.size).repeat(56));
-    return { serviceId: this.ids.get(key)!, clientAuthV3: [], clientAuth: [], ...(req.key.type === 'NEW' ? { privateKey: { keyType: 'ED25519-V3', key } } : {}) };
-  }
-  async delOnion(id: string) {
-    this.deleted.push(id);
-  }
-  on(_type: 'HS_DESC', l: HsListener) {
-    this.listeners.add(l);
-    return () => this.listeners.delete(l);
-  }
-  uploaded(address: string) {
-    for (const l of this.listeners) l({ type: 'HS_DESC', action: 'UPLOADED', address });
-  }
-  /** The same keys on a new tor give the same addresses. */
-  restartFrom(prev: FakeController) {
-    for (const [k, v] of prev.ids) this.ids.set(k, v);
-  }
-}
 
 let dir: string;
 let bus: EventBus;
@@ -63,7 +32,7 @@ function makeService(host?: DropHost): DropService {
       status: () => ({ ready }),
       requireController: () => {
         if (!ready) throw new Error('tor is not running');
-        return ctl as unknown as TorController;
+        return ctl.asController();
       },
     },
   });
