@@ -72,7 +72,8 @@ export async function startSourceTor(lab: TorLab, registry: ProcessRegistry, res
   return { socks, controller };
 }
 
-export async function socksConnect(s: SocksTarget, host: string): Promise<Socket> {
+/** A stream to host:port through the source tor's SOCKS port (TCP or unix socket). */
+export async function socksConnect(s: SocksTarget, host: string, port = 80, timeout = 30_000): Promise<Socket> {
   let existing: Socket | undefined;
   if ('path' in s) {
     existing = connect({ path: s.path });
@@ -81,8 +82,8 @@ export async function socksConnect(s: SocksTarget, host: string): Promise<Socket
   const { socket } = await SocksClient.createConnection({
     proxy: { host: '127.0.0.1', port: 'port' in s ? s.port : 0, type: 5 },
     command: 'connect',
-    destination: { host, port: 80 },
-    timeout: 30_000,
+    destination: { host, port },
+    timeout,
     ...(existing ? { existing_socket: existing } : {}),
   });
   return socket;

@@ -7,17 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SocksClient } from 'socks';
 import { createCore, type Core } from '../../app/core';
 import { Logger } from '../../logging/logger';
 import { createLabProvider } from '../../lab/lab-provider';
 import type { TorLab } from '../../lab/tor/tor-lab';
 import { bundleDir, defaultResourcesDir } from '../../supervisor/binaries';
-import { startSourceTor, type SocksTarget, type SourceTor } from '../drop/lab-source';
+import { socksConnect, startSourceTor, type SocksTarget, type SourceTor } from '../drop/lab-source';
 import { privateKeyBase64 } from '../onion/client-auth';
 import type { IpcErrorData } from '../../../shared/errors';
 import { unwrap } from '../../../shared/ipc/result';
@@ -62,18 +61,7 @@ async function httpServer(body: string): Promise<number> {
 
 /** GET / on host:port through the source tor's SOCKS port; resolves to the body, rejects on any failure. */
 async function fetchVia(s: SocksTarget, host: string, port: number, timeout = 30_000): Promise<string> {
-  let existing: ReturnType<typeof connect> | undefined;
-  if ('path' in s) {
-    existing = connect({ path: s.path });
-    await once(existing, 'connect');
-  }
-  const { socket } = await SocksClient.createConnection({
-    proxy: { host: '127.0.0.1', port: 'port' in s ? s.port : 0, type: 5 },
-    command: 'connect',
-    destination: { host, port },
-    timeout,
-    ...(existing ? { existing_socket: existing } : {}),
-  });
+  const socket = await socksConnect(s, host, port, timeout);
   const chunks: Buffer[] = [];
   socket.on('data', (c: Buffer) => chunks.push(c));
   socket.write(`GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
