@@ -81,6 +81,16 @@ export type DropState = z.infer<typeof DropStateSchema>;
 
 export const OnionAddressSchema = z.string().regex(/^[a-z2-7]{56}\.onion$/, 'a v3 onion address');
 
+/**
+ * Why the drop last turned a source away before anything was stored (the source saw the same in
+ * its page): the journalist can free disk space or raise a limit. Carries no data about the source.
+ */
+export const DropRefusalSchema = z.object({
+  at: z.number(),
+  kind: z.enum(['disk_full', 'too_large']),
+});
+export type DropRefusal = z.infer<typeof DropRefusalSchema>;
+
 export const DropSchema = z.object({
   id: DropIdSchema,
   title: z.string(),
@@ -108,6 +118,7 @@ export const DropSchema = z.object({
     stopAfterMinutes: z.number().int().positive().nullable(),
     stopAfterFirstUpload: z.boolean(),
   }),
+  lastRefusal: DropRefusalSchema.nullable(),
 });
 export type Drop = z.infer<typeof DropSchema>;
 

@@ -55,6 +55,7 @@ const drop: Drop = {
   error: null,
   ageRecipient: null,
   schedule: { startAt: null, stopAt: null, stopAfterMinutes: null, stopAfterFirstUpload: false },
+  lastRefusal: { at: 2, kind: 'disk_full' },
 };
 // A real age key pair (generated for these examples, used nowhere else).
 const AGE_RECIPIENT = 'age1gjtnwgzaz62g06jprsq7xpwzwlly6vks6u2vqpc5skptfqrx7c6sawjs2p';

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '../../logging/logger';
-import { DropServer, type UploadProgress } from './drop-server';
+import { DropServer, type RefusalKind, type UploadProgress } from './drop-server';
 import { DropStorage, INCOMPLETE_MARKER, type StorageLimits } from './storage';
 import type { DropPageInfo } from './pages';
 
@@ -20,6 +20,7 @@ let dir: string;
 let server: DropServer;
 let port: number;
 let events: UploadProgress[];
+let refused: RefusalKind[];
 let logged: string[];
 let free: number;
 
@@ -31,12 +32,14 @@ async function startServer(info: DropPageInfo = INFO, limits: StorageLimits = LI
     storage,
     log: new Logger({ sink: (formatted) => logged.push(formatted) }).scope('drop'),
     onUpload: (p) => events.push(p),
+    onRefused: (k) => refused.push(k),
     progressEveryMs: 0,
   });
   port = await server.start();
 }
 
 beforeEach(async () => {
+  refused = [];
   dir = await mkdtemp(join(tmpdir(), 'drop-server-'));
   events = [];
   logged = [];
@@ -203,6 +206,7 @@ describe('uploads', () => {
     expect(r?.status).toBe(413);
     expect(r?.body).toContain('larger than this drop accepts');
     expect(await folders()).toEqual([]);
+    expect(refused).toEqual(['too_large']);
   });
 
   it('stops an oversize file inside a small-enough body, keeps earlier uploads and marks this one incomplete', async () => {
@@ -242,6 +246,8 @@ describe('uploads', () => {
     const g = await raw({ method: 'POST', path: '/upload', body: garbage });
     expect([200, 400]).toContain(g?.status);
     expect(g?.status === 200 ? g.body : '').not.toContain('Received');
+    // Malformed requests are the source's problem, not something the journalist can act on.
+    expect(refused).toEqual([]);
   });
 
   it('marks an upload incomplete when the client hangs up mid-file, leaving the partial as .part', async () => {
@@ -267,6 +273,8 @@ describe('uploads', () => {
     const r = await raw({ method: 'POST', path: '/upload', body: multipart([{ name: 'file', filename: 'a', data: 'abc' }]) });
     expect(r?.status).toBe(507);
     expect(r?.body).toContain('out of disk space');
+    // The journalist hears it too: nothing was stored, so there is no upload to show it on.
+    expect(refused).toEqual(['disk_full']);
   });
 
   it('refuses what the drop does not accept', async () => {

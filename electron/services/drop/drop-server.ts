@@ -29,6 +29,8 @@ export interface DropServerOptions {
   storage: DropStorage;
   log: ScopedLogger;
   onUpload?: (p: UploadProgress) => void;
+  /** A source was turned away before anything was stored (disk full, over a limit). */
+  onRefused?: (kind: RefusalKind) => void;
   now?: () => Date;
   /** ms between progress events of one upload. */
   progressEveryMs?: number;
@@ -50,6 +52,15 @@ const MULTIPART_SLACK = 1024 * 1024;
 const DRAIN_LIMIT = 8 * 1024 * 1024;
 
 type Failure = { status: number; message: string };
+
+export type RefusalKind = 'disk_full' | 'too_large';
+
+/** The refusals the journalist hears about: ones they can act on. Malformed requests are not. */
+export function refusalKind(e: unknown): RefusalKind | null {
+  if (!(e instanceof StorageError)) return null;
+  if (e.kind === 'disk_full') return 'disk_full';
+  return e.kind === 'file_too_large' || e.kind === 'upload_too_large' ? 'too_large' : null;
+}
 
 function failureOf(e: unknown): Failure {
   if (e instanceof StorageError) {
@@ -83,6 +94,7 @@ export class DropServer {
       log: opts.log,
       acceptsFiles: () => this.info.accept !== 'text',
       progress: (p) => opts.onUpload?.(p),
+      refused: (kind) => opts.onRefused?.(kind),
       now: opts.now ?? (() => new Date()),
       abandonAfterMs: opts.abandonAfterMs ?? 30 * 60_000,
     });
@@ -194,13 +206,18 @@ export class DropServer {
       drain(req);
     };
     if (!/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) return reject({ status: 400, message: 'The upload must be sent with the form.' });
+    const refuse = (e: unknown) => {
+      const kind = refusalKind(e);
+      if (kind) this.opts.onRefused?.(kind);
+      reject(failureOf(e));
+    };
     if (expected !== null && expected > limits.maxUploadBytes + MULTIPART_SLACK) {
-      return reject(failureOf(new StorageError('upload_too_large', `the upload is larger than this drop accepts (${limits.maxUploadBytes} bytes)`)));
+      return refuse(new StorageError('upload_too_large', `the upload is larger than this drop accepts (${limits.maxUploadBytes} bytes)`));
     }
     try {
       await storage.checkFree(expected ?? 0);
     } catch (e) {
-      return reject(failureOf(e));
+      return refuse(e);
     }
 
     let bb: busboy.Busboy;

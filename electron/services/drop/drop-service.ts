@@ -16,6 +16,7 @@ import {
   DropLimitsSchema,
   type Drop,
   type DropState,
+  type DropRefusal,
   type DropUpload,
 } from '../../../shared/domain/drop';
 import type { EventBus } from '../../ipc/router';
@@ -87,6 +88,7 @@ interface Runtime {
   /** The drop's onion: its key (file for persistent drops) and where it is published. */
   onion: OnionPublication;
   receiving: Map<string, DropUpload>;
+  lastRefusal: DropRefusal | null;
 }
 
 export class DropService {
@@ -272,6 +274,12 @@ export class DropService {
         storage: rt.storage,
         log: this.log,
         onUpload: (p) => this.onUpload(rt, p),
+        onRefused: (kind) => {
+          // Nothing about the source: only when and why.
+          this.log.warn(`drop ${rt.cfg.id}: an upload was refused (${kind === 'disk_full' ? 'the disk is full' : 'over the size limit'})`);
+          rt.lastRefusal = { at: Date.now(), kind };
+          this.opts.bus.emit('drop', 'onDrop', this.dto(rt));
+        },
         ...(process.platform === 'win32' ? {} : { unixPath: join(this.opts.root, rt.cfg.id, 'http.sock') }),
       });
       try {
@@ -365,6 +373,7 @@ export class DropService {
       storage: new DropStorage(cfg.folder, { ...cfg.limits, maxFiles: 1000, minFreeBytes: this.opts.minFreeBytes ?? 256 * 1024 * 1024 }, { recipient: cfg.ageRecipient }),
       onion: new OnionPublication(cfg.persistent ? this.keyFile(cfg.id) : null),
       receiving: new Map(),
+      lastRefusal: null,
     };
   }
 
@@ -421,6 +430,7 @@ export class DropService {
       error: rt.error,
       ageRecipient: rt.cfg.ageRecipient,
       schedule: { ...rt.cfg.schedule },
+      lastRefusal: rt.lastRefusal,
     };
   }
 

@@ -8,7 +8,7 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '../../logging/logger';
-import { DropServer, type UploadProgress } from './drop-server';
+import { DropServer, type RefusalKind, type UploadProgress } from './drop-server';
 import { DropStorage, INCOMPLETE_MARKER, type StorageLimits } from './storage';
 import type { DropPageInfo } from './pages';
 import { MAX_CHUNK_BYTES } from './resumable';
@@ -22,6 +22,7 @@ let base: string;
 let events: UploadProgress[];
 let logged: string[];
 let free: number;
+let refused: RefusalKind[];
 
 async function start(opts: { info?: DropPageInfo; abandonAfterMs?: number } = {}): Promise<void> {
   await server?.stop();
@@ -30,6 +31,7 @@ async function start(opts: { info?: DropPageInfo; abandonAfterMs?: number } = {}
     storage: new DropStorage(join(dir, 'uploads'), LIMITS, { freeBytes: async () => free }),
     log: new Logger({ sink: (f) => logged.push(f) }).scope('drop'),
     onUpload: (p) => events.push(p),
+    onRefused: (k) => refused.push(k),
     progressEveryMs: 0,
     ...(opts.abandonAfterMs ? { abandonAfterMs: opts.abandonAfterMs } : {}),
   });
@@ -40,6 +42,7 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'drop-resumable-'));
   events = [];
   logged = [];
+  refused = [];
   free = 100 * 1024 ** 3;
   await start();
 });
@@ -103,6 +106,7 @@ describe('resumable uploads', () => {
     const big = await create('big.bin', LIMITS.maxFileBytes + 1);
     expect(big.status).toBe(413);
     expect(big.body.error).toMatch(/larger than this drop accepts/);
+    expect(refused).toEqual(['too_large']);
     const c = await create('small.bin', 10);
     const id = c.body.id as string;
     const past = await call('PUT', `/u/${id}?offset=0`, Buffer.alloc(11));
@@ -172,6 +176,7 @@ describe('resumable uploads', () => {
   it('checks free disk space, and a text-only drop refuses files', async () => {
     free = 1000;
     expect((await create('a.bin', 5000)).status).toBe(507);
+    expect(refused).toEqual(['disk_full']);
     free = 100 * 1024 ** 3;
     await start({ info: { ...INFO, accept: 'text' } });
     expect((await create('a.bin', 10)).status).toBe(400);

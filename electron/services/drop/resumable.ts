@@ -33,6 +33,8 @@ export interface ResumableOptions {
   log: ScopedLogger;
   acceptsFiles: () => boolean;
   progress: (p: UploadProgress) => void;
+  /** A source was turned away for lack of space or over a limit (the journalist is told). */
+  refused: (kind: 'disk_full' | 'too_large') => void;
   now: () => Date;
   /** An upload with no request for this long is given up and stays marked incomplete. */
   abandonAfterMs: number;
@@ -124,12 +126,16 @@ export class ResumableUploads {
     const { name, size } = r.data;
     const { limits } = storage;
     if (size > limits.maxFileBytes || size > limits.maxUploadBytes) {
+      this.opts.refused('too_large');
       throw new HttpFailure(413, `The file is larger than this drop accepts (${Math.min(limits.maxFileBytes, limits.maxUploadBytes)} bytes).`);
     }
     try {
       await storage.checkFree(size);
     } catch (e) {
-      if (e instanceof StorageError) throw new HttpFailure(507, 'The receiving computer is out of disk space. Please try again later.');
+      if (e instanceof StorageError) {
+        this.opts.refused('disk_full');
+        throw new HttpFailure(507, 'The receiving computer is out of disk space. Please try again later.');
+      }
       throw e;
     }
     const folder = await storage.beginUpload(this.opts.now());
@@ -159,7 +165,10 @@ export class ResumableUploads {
     if (len !== undefined && (!/^\d+$/.test(len) || Number(len) > MAX_CHUNK_BYTES)) throw new HttpFailure(413, `A chunk may be at most ${MAX_CHUNK_BYTES} bytes.`);
     if (len !== undefined && offset + Number(len) > s.size) throw new HttpFailure(413, `The chunk runs past the declared size (${s.size} bytes).`);
     const free = await s.file.folder.freeAboveReserve();
-    if (free < Math.min(MAX_CHUNK_BYTES, s.size - offset)) throw new HttpFailure(507, 'The receiving computer is out of disk space. Please try again later.');
+    if (free < Math.min(MAX_CHUNK_BYTES, s.size - offset)) {
+      this.opts.refused('disk_full');
+      throw new HttpFailure(507, 'The receiving computer is out of disk space. Please try again later.');
+    }
     let inChunk = 0;
     const limited = async function* (): AsyncIterable<Buffer> {
       for await (const c of req as AsyncIterable<Buffer>) {

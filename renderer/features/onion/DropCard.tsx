@@ -155,6 +155,11 @@ export function DropCard({ drop }: { drop: Drop }) {
         {drop.error ? ` — ${drop.error}` : ''}
       </p>
       <p className="muted">{facts.join(' · ')}</p>
+      {drop.lastRefusal ? (
+        <p className="warning-box" role="alert" data-testid="drop-refusal">
+          {t(`onion.refused.${drop.lastRefusal.kind}`, { time: when(drop.lastRefusal.at) })}
+        </p>
+      ) : null}
       {drop.ageRecipient ? (
         <p className="muted" data-testid="drop-encrypted">
           {t('onion.atRest.on', { key: '' })}
