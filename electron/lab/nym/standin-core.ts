@@ -221,7 +221,7 @@ export class StandinCore {
   // --- sending ---------------------------------------------------------------------------------------
   private sendForward(recipient: Recipient, message: LabMessage, lane: string): void {
     if (hex(recipient.gateway) !== hex(this.self.gateway)) {
-      // One gateway in the lab: any other gateway is absent from the topology, and nym drops the
+      // One gateway in the lab; every other gateway is absent from the topology, and nym drops the
       // message after failing to build a route.
       this.options.log.warn(
         SRC.messageHandler,

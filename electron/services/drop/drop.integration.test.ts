@@ -148,7 +148,7 @@ describe.skipIf(!haveBundle)('onion drop on the lab network', () => {
     await waitFor('published', () => publishedEvent(drop.id), 60_000);
     const host = drop.address!;
     expect((await src.getWithRetry(source.socks, host)).status).toBe(200);
-    // Random data with a known marker every MiB: any plaintext on disk would contain it.
+    // Random data with a known marker every MiB, so plaintext on disk would contain it.
     const marker = Buffer.from('UNDERPASS-PLAINTEXT-MARKER-31c9');
     const data = randomBytes(50 * 1024 * 1024);
     for (let off = 0; off + marker.length < data.length; off += 1024 * 1024) marker.copy(data, off);
