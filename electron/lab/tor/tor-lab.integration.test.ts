@@ -3,22 +3,18 @@
 // here runs from a lab torrc (TestingTorNetwork + the lab DirAuthority only); nothing dials out.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect, type Socket } from 'node:net';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SocksClient } from 'socks';
 import { Logger } from '../../logging/logger';
 import { ProcessRegistry } from '../../supervisor/registry';
-import { bundleDir, defaultResourcesDir, resolveBinary } from '../../supervisor/binaries';
-import { stripTorLogPrefix } from '../../services/tor/tor-process';
+import { bundleDir, defaultResourcesDir } from '../../supervisor/binaries';
 import { missingFromConsensus, parseMicrodescConsensus } from './consensus';
 import { originBody } from './http-origin';
 import { inLoopbackOnlyNamespace } from './isolation';
-import { LineWatch } from './line-watch';
-import { assertLabTorrc } from './torrc';
-import { describeTorLab, startTorLab, torArgs, torLineLevel, type TorLab } from './tor-lab';
+import { socksConnect, startLabClient, type LabClient, type SocksTarget } from './lab-client';
+import { describeTorLab, startTorLab, type TorLab } from './tor-lab';
 
 const resourcesDir = defaultResourcesDir();
 const haveBundle = existsSync(join(bundleDir(resourcesDir), 'manifest.json'));
@@ -51,79 +47,16 @@ async function disposeEnv(env: Env | undefined): Promise<void> {
   await rm(env.runDir, { recursive: true, force: true });
 }
 
-type SocksEndpoint = { path: string } | { port: number };
-
-interface Client {
-  id: string;
-  socks: SocksEndpoint;
-  bootstrapMs: number;
-  pid: number;
-}
+type SocksEndpoint = SocksTarget;
 
 /** A client tor joined to the lab through lab.wrapSpawn; ready at "Bootstrapped 100%" on its stdout. */
-async function startClient(lab: TorLab, env: Env, name: string, labLines: string[]): Promise<Client> {
-  const tor = await resolveBinary('tor', { resourcesDir });
-  const root = join(lab.dir, name);
-  const run = join(root, 'run');
-  await mkdir(run, { recursive: true, mode: 0o700 });
-  const unix = lab.needsUnixSockets;
-  const socksSocket = join(run, 'socks.sock');
-  const text = [
-    `DataDirectory ${join(root, 'data')}`,
-    'Log notice stdout',
-    'SafeLogging 0',
-    'ShutdownWaitLength 0',
-    `__OwningControllerProcess ${process.pid}`,
-    'CookieAuthentication 1',
-    unix ? `SocksPort unix:${socksSocket}` : 'SocksPort 127.0.0.1:auto',
-    unix ? `ControlPort unix:${join(run, 'control.sock')}` : 'ControlPort 127.0.0.1:auto',
-    `ControlPortWriteToFile ${join(run, 'control-port')}`,
-    ...labLines,
-  ].join('\n');
-  assertLabTorrc(text, lab.dirAuthority);
-  const torrc = join(root, 'torrc');
-  await writeFile(torrc, `${text}\n`, { mode: 0o600 });
-  const watch = new LineWatch();
-  const id = `lab:test:${name}`;
-  const proc = env.registry.create({
-    id,
-    label: `Lab test ${name}`,
-    restart: { enabled: false },
-    readyTimeoutMs: 60_000,
-    hooks: {
-      plan: async () => lab.wrapSpawn({ command: tor.command, args: torArgs(tor, torrc), env: { ...process.env, ...tor.env } }),
-      probe: async ({ signal }) => {
-        await watch.waitFor(/Bootstrapped 100%/, 60_000, signal);
-      },
-      classifyLine: (_stream, line) => {
-        watch.push(line);
-        return { level: torLineLevel(line), text: stripTorLogPrefix(line) };
-      },
-    },
-  });
-  const t0 = Date.now();
-  await proc.start();
-  const bootstrapMs = Date.now() - t0;
-  const socks: SocksEndpoint = unix
-    ? { path: socksSocket }
-    : { port: Number((await watch.waitFor(/Opened Socks listener connection \(ready\) on 127\.0\.0\.1:(\d+)/, 5000))[1]) };
-  return { id, socks, bootstrapMs, pid: proc.pid ?? 0 };
+function startClient(lab: TorLab, env: Env, name: string, labLines: string[]): Promise<LabClient> {
+  return startLabClient(lab, env.registry, resourcesDir, { name, labLines, extraLines: ['SafeLogging 0'], label: `Lab test ${name}` });
 }
 
 /** HTTP/1.0 GET through the client's SOCKS5 (a unix socket via the `socks` package's existing_socket). */
 async function socksGet(socks: SocksEndpoint, host: string, port: number, path: string): Promise<Buffer> {
-  let existing: Socket | undefined;
-  if ('path' in socks) {
-    existing = connect({ path: socks.path });
-    await once(existing, 'connect');
-  }
-  const { socket } = await SocksClient.createConnection({
-    proxy: { host: '127.0.0.1', port: 'port' in socks ? socks.port : 0, type: 5 },
-    command: 'connect',
-    destination: { host, port },
-    timeout: 30_000,
-    ...(existing ? { existing_socket: existing } : {}),
-  });
+  const socket = await socksConnect(socks, host, port);
   socket.write(`GET ${path} HTTP/1.0\r\nHost: ${host}\r\n\r\n`);
   const chunks: Buffer[] = [];
   socket.on('data', (c: Buffer) => chunks.push(c));

@@ -2,20 +2,15 @@
 // HTTP/1.1 client over its SOCKS port for GET and streamed multipart uploads to a .onion. Never
 // imported by the app; it lives here so the drop's integration test and benchmark share it.
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { connect, type Socket } from 'node:net';
+import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
-import { join } from 'node:path';
-import { SocksClient } from 'socks';
-import { torArgs, torLineLevel, type TorLab } from '../../lab/tor/tor-lab';
-import { LineWatch } from '../../lab/tor/line-watch';
-import { assertLabTorrc } from '../../lab/tor/torrc';
+import type { TorLab } from '../../lab/tor/tor-lab';
+import { socksConnect, startLabClient, type SocksTarget } from '../../lab/tor/lab-client';
 import type { ProcessRegistry } from '../../supervisor/registry';
-import { resolveBinary } from '../../supervisor/binaries';
-import { parsePortFile, stripTorLogPrefix } from '../tor/tor-process';
+import { parsePortFile } from '../tor/tor-process';
 import { TorController } from '../tor/control';
 
-export type SocksTarget = { path: string } | { port: number };
+export { socksConnect, type SocksTarget };
 export interface SourceTor {
   socks: SocksTarget;
   controller: TorController;
@@ -25,68 +20,12 @@ const BOUNDARY = '----underpassDropLabSource';
 
 /** The source: a second tor joined to the lab, with SOCKS and a control port of its own. */
 export async function startSourceTor(lab: TorLab, registry: ProcessRegistry, resourcesDir: string, name = 'drop-source'): Promise<SourceTor> {
-  const tor = await resolveBinary('tor', { resourcesDir });
-  const root = join(lab.dir, name);
-  const run = join(root, 'run');
-  await mkdir(run, { recursive: true, mode: 0o700 });
-  const unix = lab.needsUnixSockets;
-  const socksSocket = join(run, 'socks.sock');
-  const portFile = join(run, 'control-port');
-  const text = [
-    `DataDirectory ${join(root, 'data')}`,
-    'Log notice stdout',
-    'ShutdownWaitLength 0',
-    `__OwningControllerProcess ${process.pid}`,
-    'CookieAuthentication 1',
-    unix ? `SocksPort unix:${socksSocket}` : 'SocksPort 127.0.0.1:auto',
-    unix ? `ControlPort unix:${join(run, 'control.sock')}` : 'ControlPort 127.0.0.1:auto',
-    `ControlPortWriteToFile ${portFile}`,
-    ...lab.clientTorrcLines,
-  ].join('\n');
-  assertLabTorrc(text, lab.dirAuthority);
-  const torrc = join(root, 'torrc');
-  await writeFile(torrc, `${text}\n`, { mode: 0o600 });
-  const watch = new LineWatch();
-  const proc = registry.create({
-    id: `lab:${name}`,
-    label: 'Drop test source tor',
-    restart: { enabled: false },
-    readyTimeoutMs: 60_000,
-    hooks: {
-      plan: async () => lab.wrapSpawn({ command: tor.command, args: torArgs(tor, torrc), env: { ...process.env, ...tor.env } }),
-      probe: async ({ signal }) => {
-        await watch.waitFor(/Bootstrapped 100%/, 60_000, signal);
-      },
-      classifyLine: (_stream, line) => {
-        watch.push(line);
-        return { level: torLineLevel(line), text: stripTorLogPrefix(line) };
-      },
-    },
-  });
-  await proc.start();
-  const socks = unix ? { path: socksSocket } : { port: Number((await watch.waitFor(/Opened Socks listener connection \(ready\) on 127\.0\.0\.1:(\d+)/, 5000))[1]) };
-  const target = parsePortFile(await readFile(portFile, 'utf8'));
+  const client = await startLabClient(lab, registry, resourcesDir, { name, label: 'Drop test source tor' });
+  const target = parsePortFile(await readFile(client.controlPortFile, 'utf8'));
   if (!target) throw new Error('the source tor wrote no control port file');
   const controller = await TorController.connect(target.kind === 'tcp' ? { host: target.host, port: target.port } : { path: target.path });
   await controller.authenticate();
-  return { socks, controller };
-}
-
-/** A stream to host:port through the source tor's SOCKS port (TCP or unix socket). */
-export async function socksConnect(s: SocksTarget, host: string, port = 80, timeout = 30_000): Promise<Socket> {
-  let existing: Socket | undefined;
-  if ('path' in s) {
-    existing = connect({ path: s.path });
-    await once(existing, 'connect');
-  }
-  const { socket } = await SocksClient.createConnection({
-    proxy: { host: '127.0.0.1', port: 'port' in s ? s.port : 0, type: 5 },
-    command: 'connect',
-    destination: { host, port },
-    timeout,
-    ...(existing ? { existing_socket: existing } : {}),
-  });
-  return socket;
+  return { socks: client.socks, controller };
 }
 
 /** One HTTP/1.1 exchange through the source's tor; the body parts are written in order, streamed. */
