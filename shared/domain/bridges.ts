@@ -128,6 +128,15 @@ export const DiagnosisSchema = z.object({
   nextStep: z.string(),
   /** The facts it is based on (tor's phase/tag, warning text, counts). */
   evidence: z.array(z.string()),
+  /** The specifics in the title, as data, so every language can word them (null: not part of this cause). */
+  params: z.object({
+    /** address:port of the bridge that failed. */
+    bridge: z.string().nullable(),
+    /** How far the computer's clock is off; negative = behind. */
+    clockSkewS: z.number().nullable(),
+    /** Seconds without bootstrap progress. */
+    stalledS: z.number().nullable(),
+  }),
   stalled: z.boolean(),
   progress: z.number().int().min(0).max(100),
   tag: z.string(),

@@ -331,7 +331,7 @@ const EVENT_EXAMPLES: Record<string, { valid: unknown; invalid: unknown }> = {
   'underpass:supervisor:onStatus': { valid: status, invalid: { ...status, state: 'running' } },
   'underpass:settings:onChanged': { valid: settings, invalid: { ...settings, language: 'xx' } },
   'underpass:bridges:onDiagnosis': {
-    valid: { cause: 'bridge-port-closed', title: 't', nextStep: 'n', evidence: ['e'], stalled: true, progress: 2, tag: 'conn_done_pt', suggestBridge: true, at: 1 },
+    valid: { cause: 'bridge-port-closed', title: 't', nextStep: 'n', evidence: ['e'], params: { bridge: '127.0.0.1:9', clockSkewS: null, stalledS: null }, stalled: true, progress: 2, tag: 'conn_done_pt', suggestBridge: true, at: 1 },
     invalid: { cause: 'gremlins', title: 't', nextStep: 'n', evidence: [], stalled: true, progress: 2, tag: 'x', suggestBridge: true, at: 1 },
   },
   'underpass:bridges:onTest': {

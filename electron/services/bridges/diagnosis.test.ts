@@ -26,6 +26,7 @@ describe('diagnosis from captured lab transcripts', () => {
     const d = o.diagnose(T0 + 30_000, { stallMs: 20_000 });
     expect(d.cause).toBe('bridge-port-closed');
     expect(d.title).toMatch(/bridge's port is closed \(127\.0\.0\.1:1\)/);
+    expect(d.params).toEqual({ bridge: '127.0.0.1:1', clockSkewS: null, stalledS: null });
     expect(d.suggestBridge).toBe(true);
     expect(d.evidence.join('\n')).toMatch(/general SOCKS server failure to 127\.0\.0\.1:1 after \d+ ms/);
   });
@@ -82,6 +83,7 @@ describe('rules', () => {
     const d = o.diagnose(T0 + 1000, { stallMs: 20_000 });
     expect(d.cause).toBe('clock-skew');
     expect(d.title).toBe("Your computer's clock is 2 hours behind.");
+    expect(d.params).toEqual({ bridge: null, clockSkewS: -7203, stalledS: null });
     expect(d.suggestBridge).toBe(false);
   });
 
@@ -122,7 +124,7 @@ describe('rules', () => {
     ev(phase(50, 'loading_descriptors'), o, 1000);
     expect(o.diagnose(T0 + 10_000, { stallMs: 10_000 }).stalled).toBe(false);
     const d = o.diagnose(T0 + 11_001, { stallMs: 10_000 });
-    expect(d).toMatchObject({ stalled: true, cause: 'stalled', suggestBridge: true });
+    expect(d).toMatchObject({ stalled: true, cause: 'stalled', suggestBridge: true, params: { stalledS: 10 } });
     ev(phase(75, 'enough_dirinfo'), o, 11_500);
     expect(o.diagnose(T0 + 12_000, { stallMs: 10_000 }).stalled).toBe(false);
   });

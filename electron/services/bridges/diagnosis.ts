@@ -148,11 +148,12 @@ export class BootstrapObserver {
     const stalledFor = now - this.lastProgressAt;
     const stalled = this.progress < 100 && stalledFor >= opts.stallMs;
     const base = { stalled, progress: this.progress, tag: this.tag, at: now };
-    const make = (cause: DiagnosisCause, title: string, nextStep: string, evidence: string[], suggestBridge: boolean): Diagnosis => ({
+    const make = (cause: DiagnosisCause, title: string, nextStep: string, evidence: string[], suggestBridge: boolean, params: Partial<Diagnosis['params']> = {}): Diagnosis => ({
       ...base,
       cause,
       title,
       nextStep,
+      params: { bridge: null, clockSkewS: null, stalledS: null, ...params },
       evidence: [`tor is at ${this.progress}% (${this.tag}: ${this.summary})${stalled ? `, no progress for ${Math.round(stalledFor / 1000)} s` : ''}`, ...evidence],
       suggestBridge,
     });
@@ -160,7 +161,7 @@ export class BootstrapObserver {
 
     if (this.clockSkewS !== null && Math.abs(this.clockSkewS) >= CLOCK_SKEW_REPORT_S) {
       const d = describeSkew(this.clockSkewS);
-      return make('clock-skew', `Your computer's clock is ${d}.`, "Set your computer's date, time and time zone correctly, then reconnect; tor rejects the network's signed documents when the clock is this far off.", [`clock skew ${this.clockSkewS} s${this.clockSource ? ` (from ${this.clockSource})` : ''}`], false);
+      return make('clock-skew', `Your computer's clock is ${d}.`, "Set your computer's date, time and time zone correctly, then reconnect; tor rejects the network's signed documents when the clock is this far off.", [`clock skew ${this.clockSkewS} s${this.clockSource ? ` (from ${this.clockSource})` : ''}`], false, { clockSkewS: this.clockSkewS });
     }
     if (this.transportProblem) {
       return make('transport-missing', 'The bridge program (pluggable transport) could not run.', 'Choose another bridge type; if it keeps failing, reinstall Underpass.', [this.transportProblem], false);
@@ -170,6 +171,7 @@ export class BootstrapObserver {
     const enough = stalled || failures.length >= (opts.minFailures ?? 3);
     const last = failures[failures.length - 1];
     const where = last?.addr ? ` (${last.addr})` : '';
+    const bridge = { bridge: last?.addr ?? null };
     const evidence = failures.slice(-3).map((f) => `${f.source} failure: ${f.reason}${f.addr ? ` to ${f.addr}` : ''}${f.afterMs !== null ? ` after ${f.afterMs} ms` : ''}`);
 
     if (this.context.usingBridges) {
@@ -177,13 +179,13 @@ export class BootstrapObserver {
         const quickPt = failures.filter((f) => f.source === 'pt' && f.afterMs !== null && f.afterMs < QUICK_PT_FAILURE_MS).length;
         const slowPt = failures.filter((f) => f.source === 'pt' && (f.afterMs === null || f.afterMs >= QUICK_PT_FAILURE_MS)).length;
         if (failures.some((f) => REFUSED.has(f.reason)) || (quickPt > 0 && quickPt >= slowPt)) {
-          return make('bridge-port-closed', `The bridge's port is closed${where}: nothing answers there.`, 'The bridge is offline or its address or port is wrong: check the line, or pick another bridge (try the built-in ones or snowflake).', evidence, true);
+          return make('bridge-port-closed', `The bridge's port is closed${where}: nothing answers there.`, 'The bridge is offline or its address or port is wrong: check the line, or pick another bridge (try the built-in ones or snowflake).', evidence, true, bridge);
         }
         if (slowPt > 0 || failures.some((f) => HANDSHAKE.has(f.reason))) {
-          return make('bridge-handshake-failed', `The bridge${where} accepted the connection but the handshake failed.`, 'Its cert= (or other arguments) is probably wrong or out of date: get a fresh line for this bridge, or pick another one.', evidence, true);
+          return make('bridge-handshake-failed', `The bridge${where} accepted the connection but the handshake failed.`, 'Its cert= (or other arguments) is probably wrong or out of date: get a fresh line for this bridge, or pick another one.', evidence, true, bridge);
         }
         if (failures.some((f) => UNREACHABLE.has(f.reason))) {
-          return make('bridge-timeout', `The bridge${where} does not answer: the connection times out.`, 'The bridge may be blocked or offline: try another bridge, or snowflake or meek, which are harder to block.', evidence, true);
+          return make('bridge-timeout', `The bridge${where} does not answer: the connection times out.`, 'The bridge may be blocked or offline: try another bridge, or snowflake or meek, which are harder to block.', evidence, true, bridge);
         }
       }
       if (stalled && this.context.pluggable && (this.tag === 'conn_done_pt' || this.tag === 'handshake' || this.tag === 'conn_done')) {
@@ -204,7 +206,7 @@ export class BootstrapObserver {
       }
     }
     if (stalled) {
-      return make('stalled', `Tor has made no progress for ${Math.round(stalledFor / 1000)} seconds.`, this.context.usingBridges ? 'Try another bridge or bridge type.' : 'If this continues, your network may be blocking Tor: use a bridge.', evidence, !this.context.usingBridges);
+      return make('stalled', `Tor has made no progress for ${Math.round(stalledFor / 1000)} seconds.`, this.context.usingBridges ? 'Try another bridge or bridge type.' : 'If this continues, your network may be blocking Tor: use a bridge.', evidence, !this.context.usingBridges, { stalledS: Math.round(stalledFor / 1000) });
     }
     return { ...make('none', 'Connecting…', 'Wait a moment.', [], false), evidence: [] };
   }

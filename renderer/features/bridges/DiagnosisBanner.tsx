@@ -5,6 +5,7 @@ import type { BridgeSelection, Diagnosis } from '../../../shared/domain/bridges'
 import { ErrorNote } from '../../ui/ErrorNote';
 import { useAppInfo } from '../overview/queries';
 import { useApplyBridges, useBridgesEvents, useBuiltin, useDiagnosis } from './queries';
+import { localTitle } from './diagnosis-text';
 
 function suggestedSelection(d: Diagnosis, lab: boolean, available: (id: 'obfs4' | 'snowflake' | 'meek') => boolean): BridgeSelection | null {
   if (lab) return { kind: 'lab' };
@@ -24,10 +25,10 @@ export function DiagnosisBanner() {
   const d = diagnosis.data;
   if (!d || d.cause === 'none') return null;
   const lab = info.data?.mode === 'lab';
-  // Main words its diagnosis in English with the specifics (address, clock offset); other
-  // languages get the translated text for the cause, and the specifics stay in the evidence.
+  // Main words its diagnosis in English; other languages word the cause themselves, with the
+  // specifics (bridge address, clock offset, seconds stalled) from d.params.
   const english = i18n.language === 'en';
-  const title = english ? d.title : t(`bridges.cause.${d.cause}.title`);
+  const title = english ? d.title : localTitle(d, t, i18n.language);
   const nextStep = english ? d.nextStep : t(`bridges.cause.${d.cause}.next`);
   const selection = suggestedSelection(d, lab, (id) => builtin.data?.choices.find((c) => c.id === id)?.available ?? false);
   return (
