@@ -1,22 +1,11 @@
 // One onion service: state (publishing → published), its port mappings, the address with copy and
 // QR, the client's private key (Tor Browser's format) with copy and QR when client auth is on, and
 // Remove.
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { OnionService } from '../../../shared/domain/onion-services';
 import { ErrorNote } from '../../ui/ErrorNote';
-import { Qr } from '../onion/Qr';
+import { Shareable } from '../onion/Shareable';
 import { useRemoveOnionService } from './queries';
-
-function CopyButton({ text, label, testId }: { text: string; label: string; testId?: string }) {
-  const { t } = useTranslation();
-  const [done, setDone] = useState(false);
-  return (
-    <button type="button" data-testid={testId} onClick={() => void navigator.clipboard?.writeText(text).then(() => setDone(true))}>
-      {done ? t('onionServices.copied') : label}
-    </button>
-  );
-}
 
 export function ServiceCard({ service }: { service: OnionService }) {
   const { t } = useTranslation();
@@ -39,28 +28,24 @@ export function ServiceCard({ service }: { service: OnionService }) {
         ))}
       </ul>
       {service.address ? (
-        <div className="onion-address">
-          <div>
-            <p>{t('onionServices.card.address')}</p>
-            <p className="code" dir="ltr" data-testid="onion-service-address">
-              {service.address}
-            </p>
-            <CopyButton text={service.address} label={t('onionServices.card.copyAddress')} />
-          </div>
-          <Qr text={service.address} label={t('onionServices.card.qrAddress', { address: service.address })} testId="onion-service-qr" />
-        </div>
+        <Shareable
+          heading={t('onionServices.card.address')}
+          value={service.address}
+          copyLabel={t('onionServices.card.copyAddress')}
+          qrLabel={t('onionServices.card.qrAddress', { address: service.address })}
+          testId="onion-service-address"
+          qrTestId="onion-service-qr"
+        />
       ) : null}
       {service.clientKey ? (
-        <div className="onion-address">
-          <div>
-            <p>{t('onionServices.card.clientKey')}</p>
-            <p className="code" dir="ltr" data-testid="onion-service-key">
-              {service.clientKey}
-            </p>
-            <CopyButton text={service.clientKey} label={t('onionServices.card.copyKey')} />
-          </div>
-          <Qr text={service.clientKey} label={t('onionServices.card.qrKey')} testId="onion-service-key-qr" />
-        </div>
+        <Shareable
+          heading={t('onionServices.card.clientKey')}
+          value={service.clientKey}
+          copyLabel={t('onionServices.card.copyKey')}
+          qrLabel={t('onionServices.card.qrKey')}
+          testId="onion-service-key"
+          qrTestId="onion-service-key-qr"
+        />
       ) : null}
       {remove.error ? <ErrorNote error={remove.error} /> : null}
       <div className="actions">

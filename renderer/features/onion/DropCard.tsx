@@ -7,7 +7,7 @@ import type { TFunction } from 'i18next';
 import type { Drop, DropUpload } from '../../../shared/domain/drop';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { useDecrypt, useDropAction, useOpenFolder, useUploads } from './queries';
-import { Qr } from './Qr';
+import { CopyButton, Shareable } from './Shareable';
 
 export function formatBytes(n: number, t: TFunction): string {
   if (n >= 1024 ** 3) return t('onion.size.gb', { n: (n / 1024 ** 3).toFixed(2) });
@@ -16,20 +16,6 @@ export function formatBytes(n: number, t: TFunction): string {
   return t('onion.size.bytes', { n });
 }
 
-export function CopyButton({ text, label }: { text: string; label: string }) {
-  const { t } = useTranslation();
-  const [done, setDone] = useState(false);
-  return (
-    <button
-      type="button"
-      onClick={() => {
-        void navigator.clipboard?.writeText(text).then(() => setDone(true));
-      }}
-    >
-      {done ? t('onion.copied') : label}
-    </button>
-  );
-}
 
 function DecryptForm({ u, onDone }: { u: DropUpload; onDone: () => void }) {
   const { t } = useTranslation();
@@ -172,16 +158,14 @@ export function DropCard({ drop }: { drop: Drop }) {
         </p>
       ) : null}
       {url ? (
-        <div className="onion-address">
-          <div>
-            <p>{t('onion.card.addressFor')}</p>
-            <p className="code" data-testid="drop-address">
-              {url}
-            </p>
-            <CopyButton text={url} label={t('onion.card.copyAddress')} />
-          </div>
-          <Qr text={url} label={t('onion.card.qrAddress', { address: url })} testId="drop-address-qr" />
-        </div>
+        <Shareable
+          heading={t('onion.card.addressFor')}
+          value={url}
+          copyLabel={t('onion.card.copyAddress')}
+          qrLabel={t('onion.card.qrAddress', { address: url })}
+          testId="drop-address"
+          qrTestId="drop-address-qr"
+        />
       ) : null}
       {localUrl ? (
         <p className="muted">
@@ -192,16 +176,15 @@ export function DropCard({ drop }: { drop: Drop }) {
         </p>
       ) : null}
       {drop.clientKey ? (
-        <div className="onion-address">
-          <div>
-            <p>{t('onion.card.clientKey')}</p>
-            <p className="code key" data-testid="drop-client-key">
-              {drop.clientKey}
-            </p>
-            <CopyButton text={drop.clientKey} label={t('onion.card.copyKey')} />
-          </div>
-          <Qr text={drop.clientKey} label={t('onion.card.qrKey')} testId="drop-key-qr" />
-        </div>
+        <Shareable
+          heading={t('onion.card.clientKey')}
+          value={drop.clientKey}
+          copyLabel={t('onion.card.copyKey')}
+          qrLabel={t('onion.card.qrKey')}
+          testId="drop-client-key"
+          qrTestId="drop-key-qr"
+          valueClass="key"
+        />
       ) : null}
       <div className="actions">
         {running ? (

@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import type { DropAccept, DropScheduleArgs } from '../../../shared/domain/drop';
 import { IpcError } from '../../../shared/ipc/result';
 import { ErrorNote } from '../../ui/ErrorNote';
-import { CopyButton } from './DropCard';
+import { CopyButton } from './Shareable';
 import { useCreateDrop, useGenerateIdentity } from './queries';
 
 const RECIPIENT_RE = /^age1[02-9ac-hj-np-z]{58}$/;
