@@ -251,6 +251,27 @@ export class UploadFolder {
   }
 
   /**
+   * A new file of this upload: its stored name, its entry in the listing and its `.part` opened
+   * owner-only (behind an age encryptor when the drop encrypts). Both write paths start here.
+   */
+  private async openPart(rawName: string): Promise<OpenPart> {
+    this.fileCount++;
+    const name = this.storedName(this.names.allocate(rawName));
+    const entry: StoredFile = { name, bytes: 0, complete: false, kind: 'file', ...this.encryptedFlag() };
+    this.files.push(entry);
+    const part = join(this.path, `${name}.part`);
+    let handle: FileHandle | null = null;
+    try {
+      handle = await open(part, 'wx', 0o600);
+      const age = this.recipient ? await AgeWriter.open(handle, this.recipient) : null;
+      return { name, entry, part, handle, age };
+    } catch (e) {
+      await handle?.close().catch(() => undefined);
+      throw new StorageError(isNoSpace(e) ? 'disk_full' : 'io', `could not create a file: ${(e as Error).message}`);
+    }
+  }
+
+  /**
    * Streams one file to "<name>.part", then fsync + rename. On any failure the .part stays (it is
    * what arrived) and the error says why; the caller marks the upload incomplete.
    */
@@ -262,19 +283,14 @@ export class UploadFolder {
     // An error before the loop below reads (during the awaits) must not go unhandled; the loop
     // still sees it, since an errored stream's iterator throws.
     source.on('error', () => undefined);
-    this.fileCount++;
-    const name = this.storedName(this.names.allocate(rawName));
-    const entry: StoredFile = { name, bytes: 0, complete: false, kind: 'file', ...this.encryptedFlag() };
-    this.files.push(entry);
-    const part = join(this.path, `${name}.part`);
-    let handle: FileHandle;
-    let age: AgeWriter | null = null;
+    let opened: OpenPart;
     try {
-      handle = await open(part, 'wx', 0o600);
+      opened = await this.openPart(rawName);
     } catch (e) {
       source.resume();
-      throw new StorageError(isNoSpace(e) ? 'disk_full' : 'io', `could not create a file: ${(e as Error).message}`);
+      throw e;
     }
+    const { name, entry, part, handle, age } = opened;
     // Small reads are joined into WRITE_BATCH-sized writes (see coalesce()).
     let pending: Buffer[] = [];
     let pendingBytes = 0;
@@ -287,7 +303,6 @@ export class UploadFolder {
       else await writeAll(handle, data);
     };
     try {
-      if (this.recipient) age = await AgeWriter.open(handle, this.recipient);
       for await (const chunk of source as AsyncIterable<Buffer>) {
         entry.bytes += chunk.length;
         this.totalBytes += chunk.length;
@@ -340,19 +355,7 @@ export class UploadFolder {
     if (size > this.limits.maxFileBytes) throw new StorageError('file_too_large', `a file is larger than this drop accepts (${this.limits.maxFileBytes} bytes)`);
     if (this.totalBytes + size > this.limits.maxUploadBytes) throw new StorageError('upload_too_large', `the upload is larger than this drop accepts (${this.limits.maxUploadBytes} bytes)`);
     if (this.fileCount >= this.limits.maxFiles) throw new StorageError('too_many_files', `an upload may contain at most ${this.limits.maxFiles} files`);
-    this.fileCount++;
-    const name = this.storedName(this.names.allocate(rawName));
-    const entry: StoredFile = { name, bytes: 0, complete: false, kind: 'file', ...this.encryptedFlag() };
-    this.files.push(entry);
-    const part = join(this.path, `${name}.part`);
-    let handle: FileHandle;
-    let age: AgeWriter | null = null;
-    try {
-      handle = await open(part, 'wx', 0o600);
-      if (this.recipient) age = await AgeWriter.open(handle, this.recipient);
-    } catch (e) {
-      throw new StorageError(isNoSpace(e) ? 'disk_full' : 'io', `could not create a file: ${(e as Error).message}`);
-    }
+    const { name, entry, part, handle, age } = await this.openPart(rawName);
     return new ResumableFile(
       this,
       entry,
@@ -429,6 +432,14 @@ export class UploadFolder {
   async fail(reason: string): Promise<void> {
     await this.writeMarker(`This upload did not finish: ${reason.replace(/\s+/g, ' ').slice(0, 300)}`).catch(() => undefined);
   }
+}
+
+interface OpenPart {
+  name: string;
+  entry: StoredFile;
+  part: string;
+  handle: FileHandle;
+  age: AgeWriter | null;
 }
 
 /** Writes go to disk in pieces of at least this much (or what arrived before the source ended or failed). */
