@@ -15,8 +15,8 @@ import type { TorLab } from '../../electron/lab/tor/tor-lab';
 import { Logger } from '../../electron/logging/logger';
 import { defaultResourcesDir } from '../../electron/supervisor/binaries';
 import { parsePortFile } from '../../electron/services/tor/tor-process';
-import * as src from '../../electron/services/drop/lab-source';
-import { cpuSeconds, rssBytes, rssSampler, startDropHost, type DropHost } from '../../electron/services/drop/drop-host-client';
+import * as src from '../../electron/services/drops/__fixtures__/lab-source';
+import { cpuSeconds, rssBytes, rssSampler, startDropHost, type DropHost } from '../../electron/services/drops/__fixtures__/drop-host-client';
 import { median, type Benchmark, type BenchResult } from './harness';
 import { onionShareUnavailable, startOnionShare, type OnionShare } from './onionshare';
 

@@ -13,7 +13,7 @@ import { createLabProvider } from '../../electron/lab/lab-provider';
 import type { TorLab } from '../../electron/lab/tor/tor-lab';
 import { Logger } from '../../electron/logging/logger';
 import { defaultResourcesDir } from '../../electron/supervisor/binaries';
-import * as src from '../../electron/services/drop/lab-source';
+import * as src from '../../electron/services/drops/__fixtures__/lab-source';
 import { unwrap } from '../../shared/ipc/result';
 import type { Drop } from '../../shared/domain/drop';
 import { median, type Benchmark } from './harness';
@@ -66,14 +66,14 @@ export const dropLab: Benchmark = {
       const added = await c.tor.requireController().addOnion({ key: { type: 'NEW', algorithm: 'ED25519-V3' }, ports: [{ virtualPort: 80, target: `unix:${sinkPath}` }] });
       const sinkHost = `${added.serviceId}.onion`;
 
-      const drop = unwrap(await c.router.dispatch('underpass:drop:create', { title: 'Bench', limits: { maxFileBytes: SIZE * 2, maxUploadBytes: SIZE * 2 } })) as Drop;
+      const drop = unwrap(await c.router.dispatch('underpass:drops:create', { title: 'Bench', limits: { maxFileBytes: SIZE * 2, maxUploadBytes: SIZE * 2 } })) as Drop;
       const states: Drop[] = [];
-      c.bus.subscribe((ch, p) => ch === 'underpass:drop:onDrop' && states.push(p as Drop));
+      c.bus.subscribe((ch, p) => ch === 'underpass:drops:onDrop' && states.push(p as Drop));
       await waitFor(() => states.some((d) => d.id === drop.id && d.state === 'published'), 60_000).catch(() => undefined);
       await src.getWithRetry(source.socks, sinkHost, 60_000);
       await src.getWithRetry(source.socks, drop.address!, 60_000);
       const sealed = unwrap(
-        await c.router.dispatch('underpass:drop:create', { title: 'Bench sealed', ageRecipient: await identityToRecipient(await generateX25519Identity()), limits: { maxFileBytes: SIZE * 2, maxUploadBytes: SIZE * 2 } }),
+        await c.router.dispatch('underpass:drops:create', { title: 'Bench sealed', ageRecipient: await identityToRecipient(await generateX25519Identity()), limits: { maxFileBytes: SIZE * 2, maxUploadBytes: SIZE * 2 } }),
       ) as Drop;
       await waitFor(() => states.some((d) => d.id === sealed.id && d.state === 'published'), 60_000).catch(() => undefined);
       await src.getWithRetry(source.socks, sealed.address!, 60_000);

@@ -5,8 +5,12 @@ import pkg from '../../package.json' with { type: 'json' };
 import type { Handlers } from '../../shared/ipc/api';
 import type { AppInfo } from '../../shared/domain/app';
 import type { NetworkAvailability, NetworkId } from '../../shared/domain/network';
-import type { LabBridgeTransport } from '../../shared/domain/bridges';
-import { EventBus, IpcRouter } from '../ipc/router';
+
+import { IpcRouter } from '../ipc/router';
+import { EventBus } from '../services/event-bus';
+import type { LabProvider, NetworkModule } from '../services/network-module';
+
+export type { LabProvider, NetworkModule } from '../services/network-module';
 import { Logger } from '../logging/logger';
 import { ProcessRegistry } from '../supervisor/registry';
 import { SettingsStore } from '../config/settings';
@@ -15,11 +19,11 @@ import { defaultResourcesDir } from '../supervisor/binaries';
 import { TorService, type TorNetworkPlan } from '../services/tor/tor-service';
 import { GuidanceService } from '../services/guidance/guidance-service';
 import { torProbe } from '../services/guidance/tor-probe';
-import { i2pProbe, type I2pEchoTarget } from '../services/guidance/i2p-probe';
+import { i2pProbe } from '../services/guidance/i2p-probe';
 import { I2pService, type I2pNetworkPlan } from '../services/i2p/i2p-service';
-import { BridgesService, type BridgeLab } from '../services/bridges/bridges-service';
+import { BridgesService } from '../services/bridges/bridges-service';
 import { defaultTransportResolver } from '../services/bridges/transports';
-import { DropService, type DropHost } from '../services/drop/drop-service';
+import { DropService, type DropHost } from '../services/drops/drop-service';
 import { OnionServicesService } from '../services/onion-services/onion-services-service';
 import { NymService, type NymNetworkPlan } from '../services/nym/nym-service';
 
@@ -41,29 +45,6 @@ export interface CoreOptions {
    * network starts, so the window is up at once.
    */
   lab?: (deps: { registry: ProcessRegistry; logger: Logger; resourcesDir: string }) => LabProvider;
-}
-
-export interface LabProvider {
-  tor(): Promise<TorNetworkPlan>;
-  /** The lab I2P network (routers on loopback) and how the app's i2pd joins it. */
-  i2p?(): Promise<I2pNetworkPlan>;
-  /** An echo destination on a lab router (guidance measures I2P against it); needs the I2P lab up. */
-  i2pEcho?(): Promise<I2pEchoTarget>;
-  /** The lab's bridge and how a throwaway tor joins the lab (Bridges page). */
-  bridgeLab?(): Promise<BridgeLab>;
-  /** Which lab bridges this lab starts (known before they are up, so the UI offers only these). */
-  readonly labBridges?: readonly LabBridgeTransport[];
-  nym(): Promise<NymNetworkPlan>;
-  stop(): Promise<void>;
-}
-
-/** What a network's service tells the shell; sections without a service say so instead of faking data. */
-export interface NetworkModule {
-  id: NetworkId;
-  label: string;
-  availability(): Omit<NetworkAvailability, 'id' | 'label'>;
-  start(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 export interface Core {
@@ -269,7 +250,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     guidance: guidance.handlers(),
     i2p: i2p.handlers(),
     bridges: bridges.handlers(),
-    drop: drops.handlers(),
+    drops: drops.handlers(),
     onions: onionServices.handlers(),
     nym: nym.handlers(),
   };

@@ -3,7 +3,8 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents, WebFrameMain } from 'electron';
 import { listChannels } from '../../shared/ipc/contract';
 import { err } from '../../shared/ipc/result';
-import type { EventBus, IpcRouter } from '../ipc/router';
+import type { IpcRouter } from '../ipc/router';
+import type { EventBus } from '../services/event-bus';
 import type { ScopedLogger } from '../logging/logger';
 
 export interface ElectronIpcOptions {

@@ -10,7 +10,8 @@ import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { z } from 'zod';
 import { err } from '../../shared/ipc/result';
 import { InvokeFrameSchema, MAX_FRAME_BYTES, WS_AUTH_PREFIX, WS_PROTOCOL } from '../../shared/ipc/wire';
-import type { EventBus, IpcRouter } from '../ipc/router';
+import type { IpcRouter } from '../ipc/router';
+import type { EventBus } from '../services/event-bus';
 import type { ScopedLogger } from '../logging/logger';
 
 export interface HeadlessHostOptions {

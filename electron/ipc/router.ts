@@ -2,11 +2,12 @@
 // against the contract, calls the handler, checks the result against its schema and wraps every
 // outcome in a Result. Handlers never learn which host called them.
 import { z } from 'zod';
-import type { EventPayloads, Handlers } from '../../shared/ipc/api';
-import { channelName, findChannel, type EventName, type ServiceName } from '../../shared/ipc/contract';
+import type { Handlers } from '../../shared/ipc/api';
+import { findChannel } from '../../shared/ipc/contract';
 import { err, ok, type Result } from '../../shared/ipc/result';
 import type { IpcErrorData } from '../../shared/errors';
 import type { ScopedLogger } from '../logging/logger';
+
 
 type AnyHandler = (args: unknown) => Promise<unknown>;
 
@@ -38,21 +39,6 @@ export class IpcRouter {
       return err('IPC_INVALID_RESULT', `${channel} produced an invalid result`);
     }
     return ok(checked.data);
-  }
-}
-
-/** Typed fan-out of contract events to every connected host. */
-export class EventBus {
-  private readonly listeners = new Set<(channel: string, payload: unknown) => void>();
-
-  emit<S extends ServiceName, E extends EventName<S>>(service: S, event: E, payload: EventPayloads[S][E]): void {
-    const channel = channelName(service, event);
-    for (const listener of this.listeners) listener(channel, payload);
-  }
-
-  subscribe(listener: (channel: string, payload: unknown) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 }
 

@@ -11,8 +11,8 @@ import { LabPage } from '../features/lab/LabPage';
 import { TorPage } from '../features/tor/TorPage';
 import { I2pPage } from '../features/i2p/I2pPage';
 import { BridgesPage } from '../features/bridges/BridgesPage';
-import { OnionPage } from '../features/onion/OnionPage';
-import { DropAnnouncements } from '../features/onion/DropAnnouncements';
+import { DropsSection } from '../features/drops/DropsSection';
+import { DropAnnouncements } from '../features/drops/DropAnnouncements';
 import { OnionServicesSection } from '../features/onion-services/OnionServicesSection';
 import { GuidancePage } from '../features/guidance/GuidancePage';
 import { useTranslation } from 'react-i18next';
@@ -29,7 +29,7 @@ function SectionBody({ id }: { id: SectionId }) {
       // Drops and the manager for local ports share the Onion services page.
       return (
         <>
-          <OnionPage />
+          <DropsSection />
           <OnionServicesSection />
         </>
       );

@@ -42,9 +42,9 @@ describe('locales', () => {
     const lookups = [
       ...NymClientStateSchema.options.map((v) => `messages.client.${v}`),
       ...TrafficSchema.shape.source.options.map((v) => `messages.traffic.source.${v}`),
-      ...DropStateSchema.options.map((v) => `onion.state.${v}`),
-      ...DropUploadSchema.shape.state.options.map((v) => `onion.upload.${v}`),
-      ...DropAcceptSchema.options.flatMap((v) => [`onion.card.accept.${v}`, `onion.form.acceptOption.${v}`]),
+      ...DropStateSchema.options.map((v) => `drops.state.${v}`),
+      ...DropUploadSchema.shape.state.options.map((v) => `drops.upload.${v}`),
+      ...DropAcceptSchema.options.flatMap((v) => [`drops.card.accept.${v}`, `drops.form.acceptOption.${v}`]),
     ];
     for (const loc of [en, fa]) for (const k of lookups) expect(get(loc, k), k).toBeTruthy();
   });

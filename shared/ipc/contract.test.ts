@@ -187,7 +187,7 @@ const INVOKE_EXAMPLES: Record<string, { valid: unknown[]; invalid: unknown[] }> 
   'underpass:bridges:test': { valid: [{ line: 'obfs4 127.0.0.1:1 x' }], invalid: [{ line: '' }, {}, { line: 'a'.repeat(2049) }] },
   'underpass:bridges:listTests': { valid: [undefined], invalid: [1] },
   'underpass:bridges:diagnosis': { valid: [undefined], invalid: [null] },
-  'underpass:drop:create': {
+  'underpass:drops:create': {
     valid: [
       { title: 'Tips' },
       { title: 'Desk', note: 'Hi', accept: 'files', persistent: true, clientAuth: true, limits: { maxFileBytes: 1 << 20 }, folder: '/home/j/Drops' },
@@ -208,12 +208,12 @@ const INVOKE_EXAMPLES: Record<string, { valid: unknown[]; invalid: unknown[] }> 
       { title: 'x', schedule: { startInMinutes: 1.5 } },
     ],
   },
-  'underpass:drop:list': { valid: [undefined], invalid: [{ id: 'x' }] },
-  'underpass:drop:start': { valid: [{ id: DROP_ID }], invalid: [{ id: 'nope' }, {}] },
-  'underpass:drop:stop': { valid: [{ id: DROP_ID }], invalid: [{ id: DROP_ID.toUpperCase() }] },
-  'underpass:drop:remove': { valid: [{ id: DROP_ID }, { id: DROP_ID, deleteUploads: true }], invalid: [{ id: DROP_ID, deleteUploads: 'yes' }, { id: '../x' }] },
-  'underpass:drop:listUploads': { valid: [{ id: DROP_ID }], invalid: [{ id: DROP_ID, x: 1 }] },
-  'underpass:drop:decrypt': {
+  'underpass:drops:list': { valid: [undefined], invalid: [{ id: 'x' }] },
+  'underpass:drops:start': { valid: [{ id: DROP_ID }], invalid: [{ id: 'nope' }, {}] },
+  'underpass:drops:stop': { valid: [{ id: DROP_ID }], invalid: [{ id: DROP_ID.toUpperCase() }] },
+  'underpass:drops:remove': { valid: [{ id: DROP_ID }, { id: DROP_ID, deleteUploads: true }], invalid: [{ id: DROP_ID, deleteUploads: 'yes' }, { id: '../x' }] },
+  'underpass:drops:listUploads': { valid: [{ id: DROP_ID }], invalid: [{ id: DROP_ID, x: 1 }] },
+  'underpass:drops:decrypt': {
     valid: [
       { id: DROP_ID, uploadId: '2026-11-26_00-17-39', identity: AGE_IDENTITY },
       { id: DROP_ID, uploadId: '2026-11-26_00-17-39-2', identity: `# public key: ${AGE_RECIPIENT}\n${AGE_IDENTITY}\n`, destination: '/home/j/Decrypted' },
@@ -224,8 +224,8 @@ const INVOKE_EXAMPLES: Record<string, { valid: unknown[]; invalid: unknown[] }> 
       { id: DROP_ID, uploadId: '2026-11-26_00-17-39', identity: AGE_IDENTITY, destination: 'relative/dir' },
     ],
   },
-  'underpass:drop:generateIdentity': { valid: [undefined], invalid: [{ x: 1 }] },
-  'underpass:drop:openFolder': { valid: [{ id: DROP_ID }, { id: DROP_ID, uploadId: '2026-11-26_00-17-39' }], invalid: [{ id: DROP_ID, path: '/etc' }, {}] },
+  'underpass:drops:generateIdentity': { valid: [undefined], invalid: [{ x: 1 }] },
+  'underpass:drops:openFolder': { valid: [{ id: DROP_ID }, { id: DROP_ID, uploadId: '2026-11-26_00-17-39' }], invalid: [{ id: DROP_ID, path: '/etc' }, {}] },
   'underpass:onions:create': {
     // Values out of range pass the boundary and come back from the service as field errors.
     valid: [{ name: 'Web', ports: [{ virtualPort: 80, targetPort: 8080 }] }, { name: 'x', ports: [{ virtualPort: 0, targetPort: 70000, targetHost: '10.0.0.1' }], persistent: true, clientAuth: true }],
@@ -338,9 +338,9 @@ const EVENT_EXAMPLES: Record<string, { valid: unknown; invalid: unknown }> = {
     valid: { line: '127.0.0.1:1', startedAt: 1, finishedAt: 2, stages: [{ stage: 'tcp', afterMs: 3 }], reached: 'tcp', ok: false, failure: 'x', lastBootstrap: null },
     invalid: { line: '127.0.0.1:1', startedAt: 1, finishedAt: 2, stages: [{ stage: 'udp', afterMs: 3 }], reached: null, ok: false, failure: null, lastBootstrap: null },
   },
-  'underpass:drop:onDrop': { valid: drop, invalid: { ...drop, state: 'running' } },
-  'underpass:drop:onRemoved': { valid: { id: DROP_ID }, invalid: { id: 'x' } },
-  'underpass:drop:onUpload': { valid: upload, invalid: { ...upload, stored: -1 } },
+  'underpass:drops:onDrop': { valid: drop, invalid: { ...drop, state: 'running' } },
+  'underpass:drops:onRemoved': { valid: { id: DROP_ID }, invalid: { id: 'x' } },
+  'underpass:drops:onUpload': { valid: upload, invalid: { ...upload, stored: -1 } },
   'underpass:onions:onService': { valid: onionService, invalid: { ...onionService, ports: [] } },
   'underpass:onions:onRemoved': { valid: { id: ONION_SERVICE_ID }, invalid: { id: 'nope' } },
   'underpass:logs:onLine': { valid: logLine, invalid: { ...logLine, level: 'loud' } },

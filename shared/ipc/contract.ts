@@ -166,7 +166,7 @@ export const contract = {
     onMessage: event(MessageEventSchema),
     onContacts: event(z.array(ContactSchema)),
   },
-  drop: {
+  drops: {
     create: invoke(DropCreateArgsSchema, DropSchema),
     list: invoke(NoArgs, z.array(DropSchema)),
     start: invoke(DropRefSchema, DropSchema),

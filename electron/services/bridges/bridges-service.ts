@@ -18,7 +18,7 @@ import {
   type ReachabilityResult,
 } from '../../../shared/domain/bridges';
 import type { TorStatus } from '../../../shared/domain/tor';
-import type { EventBus } from '../../ipc/router';
+import type { EventBus } from '../event-bus';
 import type { Logger, ScopedLogger } from '../../logging/logger';
 import type { ProcessRegistry } from '../../supervisor/registry';
 import type { SpawnPlan } from '../../supervisor/supervised-process';

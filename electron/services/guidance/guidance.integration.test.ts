@@ -59,17 +59,17 @@ describe('guidance actions through the contract', () => {
   it('drop.createProtected creates a drop that needs a client key, unencrypted at rest without an age key', async () => {
     const r = await call<ApplyResult>('underpass:guidance:apply', { action: 'drop.createProtected' });
     expect(r.message).toContain('stored unencrypted');
-    const drops = await call<Drop[]>('underpass:drop:list');
+    const drops = await call<Drop[]>('underpass:drops:list');
     expect(drops.some((d) => d.clientAuth && d.persistent && d.ageRecipient === null)).toBe(true);
   }, 60_000);
 
   it('drop.createProtected with the journalist\'s age key encrypts the drop at rest to it', async () => {
     // The journalist's key pair; in real use its secret half is made and kept elsewhere.
-    const { recipient } = await call<{ recipient: string }>('underpass:drop:generateIdentity');
-    const before = new Set((await call<Drop[]>('underpass:drop:list')).map((d) => d.id));
+    const { recipient } = await call<{ recipient: string }>('underpass:drops:generateIdentity');
+    const before = new Set((await call<Drop[]>('underpass:drops:list')).map((d) => d.id));
     const r = await call<ApplyResult>('underpass:guidance:apply', { action: 'drop.createProtected', ageRecipient: recipient });
     expect(r).toMatchObject({ done: true, navigate: 'onion' });
-    const created = (await call<Drop[]>('underpass:drop:list')).filter((d) => !before.has(d.id));
+    const created = (await call<Drop[]>('underpass:drops:list')).filter((d) => !before.has(d.id));
     expect(created).toHaveLength(1);
     expect(created[0]).toMatchObject({ clientAuth: true, persistent: true, ageRecipient: recipient });
     // A key with a broken checksum is refused by the drop, not silently dropped.

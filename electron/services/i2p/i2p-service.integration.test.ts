@@ -7,7 +7,7 @@ import { createServer, connect, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventBus } from '../../ipc/router';
+import { EventBus } from '../event-bus';
 import { Logger } from '../../logging/logger';
 import { ProcessRegistry } from '../../supervisor/registry';
 import { bundleDir, defaultResourcesDir } from '../../supervisor/binaries';

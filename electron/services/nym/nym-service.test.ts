@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EventBus } from '../../ipc/router';
+import { EventBus } from '../event-bus';
 import { Logger } from '../../logging/logger';
 import { ProcessRegistry } from '../../supervisor/registry';
 import { NymService } from './nym-service';

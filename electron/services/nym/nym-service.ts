@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import type { Handlers } from '../../../shared/ipc/api';
 import type { Contact, NymMessage, NymMessageEvent, NymStatus, NymTraffic, SendArgs, SendFileArgs } from '../../../shared/domain/nym';
 import { NYM_DEFAULT_REPLY_SURBS, NYM_MAX_ATTACHMENT_BYTES } from '../../../shared/domain/nym';
-import type { EventBus } from '../../ipc/router';
+import type { EventBus } from '../event-bus';
 import type { Logger, ScopedLogger } from '../../logging/logger';
 import type { ProcessRegistry } from '../../supervisor/registry';
 import type { SpawnPlan, SupervisedProcess } from '../../supervisor/supervised-process';
 import { BinaryNotFoundError, resolveBinary } from '../../supervisor/binaries';
-import type { NetworkModule } from '../../app/core';
+import type { NetworkModule } from '../network-module';
 import { NymSocketClosed, NymWebsocketClient, isValidRecipient, type NymReceivedMessage } from './websocket';
 import {
   ProfileSchema,

@@ -16,7 +16,7 @@ import {
   type OnionServiceCreateArgs,
   type OnionServiceState,
 } from '../../../shared/domain/onion-services';
-import type { EventBus } from '../../ipc/router';
+import type { EventBus } from '../event-bus';
 import type { Logger, ScopedLogger } from '../../logging/logger';
 import { ServiceError } from '../../util/service-error';
 import type { TorController } from '../tor/control';

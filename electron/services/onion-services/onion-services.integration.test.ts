@@ -16,7 +16,7 @@ import { Logger } from '../../logging/logger';
 import { createLabProvider } from '../../lab/lab-provider';
 import type { TorLab } from '../../lab/tor/tor-lab';
 import { bundleDir, defaultResourcesDir } from '../../supervisor/binaries';
-import { socksConnect, startSourceTor, type SocksTarget, type SourceTor } from '../drop/lab-source';
+import { socksConnect, startSourceTor, type SocksTarget, type SourceTor } from '../drops/__fixtures__/lab-source';
 import { privateKeyBase64 } from '../onion/client-auth';
 import type { IpcErrorData } from '../../../shared/errors';
 import { unwrap } from '../../../shared/ipc/result';

@@ -1,7 +1,7 @@
 // Follows the app's tor for services that publish onions on it: tells them when tor went away (their
 // onions went with it), when a tor is ready (a new one means publish everything again), and when tor
 // reports a descriptor uploaded (HS_DESC UPLOADED: the onion is reachable).
-import type { EventBus } from '../../ipc/router';
+import type { EventBus } from '../event-bus';
 import type { TorController } from '../tor/control';
 
 /** What an onion-publishing service needs from the Tor service. */

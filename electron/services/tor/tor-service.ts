@@ -5,12 +5,12 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Handlers } from '../../../shared/ipc/api';
-import type { EventBus } from '../../ipc/router';
+import type { EventBus } from '../event-bus';
 import type { Logger, ScopedLogger } from '../../logging/logger';
 import type { ProcessRegistry } from '../../supervisor/registry';
 import type { SpawnPlan, SupervisedProcess } from '../../supervisor/supervised-process';
 import { resolveBinary, type ResolvedBinary } from '../../supervisor/binaries';
-import type { NetworkModule } from '../../app/core';
+import type { NetworkModule } from '../network-module';
 import {
   EDITABLE_OPTIONS,
   type BandwidthSample,

@@ -4,7 +4,7 @@
 import { useTranslation } from 'react-i18next';
 import type { OnionService } from '../../../shared/domain/onion-services';
 import { ErrorNote } from '../../ui/ErrorNote';
-import { Shareable } from '../onion/Shareable';
+import { Shareable } from '../../ui/Shareable';
 import { useRemoveOnionService } from './queries';
 
 export function ServiceCard({ service }: { service: OnionService }) {

@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import type { DropAccept, DropScheduleArgs } from '../../../shared/domain/drop';
 import { IpcError } from '../../../shared/ipc/result';
 import { ErrorNote } from '../../ui/ErrorNote';
-import { CopyButton } from './Shareable';
+import { CopyButton } from '../../ui/Shareable';
 import { useCreateDrop, useGenerateIdentity } from './queries';
 
 const RECIPIENT_RE = /^age1[02-9ac-hj-np-z]{58}$/;
@@ -19,13 +19,13 @@ type StartMode = 'now' | 'in' | 'at';
 function scheduleErrors(mode: StartMode, startIn: string, startAt: string, stopAfter: string, now: number): Record<string, string> {
   const out: Record<string, string> = {};
   const minutes = (v: string) => /^\d+$/.test(v.trim()) && Number(v) >= 1;
-  if (mode === 'in' && !minutes(startIn)) out.startIn = 'onion.schedule.badMinutes';
+  if (mode === 'in' && !minutes(startIn)) out.startIn = 'drops.schedule.badMinutes';
   if (mode === 'at') {
     const t = Date.parse(startAt);
-    if (!startAt || Number.isNaN(t)) out.startAt = 'onion.schedule.missingTime';
-    else if (t <= now) out.startAt = 'onion.schedule.pastTime';
+    if (!startAt || Number.isNaN(t)) out.startAt = 'drops.schedule.missingTime';
+    else if (t <= now) out.startAt = 'drops.schedule.pastTime';
   }
-  if (stopAfter.trim() !== '' && !minutes(stopAfter)) out.stopAfter = 'onion.schedule.badMinutes';
+  if (stopAfter.trim() !== '' && !minutes(stopAfter)) out.stopAfter = 'drops.schedule.badMinutes';
   return out;
 }
 
@@ -59,7 +59,7 @@ export function NewDropForm({ onDone }: { onDone: () => void }) {
   const schedErr = scheduleErrors(startMode, startIn, startAt, stopAfter, checkedAt);
   // A key main rejected (checksum) comes back as DROP_INVALID_KEY naming the field.
   const serverField = create.error instanceof IpcError && create.error.details?.field ? String(create.error.details.field) : null;
-  const recipientError = recipientBad && (recipientTouched || submitted) ? t('onion.atRest.badRecipient') : serverField === 'ageRecipient' ? create.error?.message : null;
+  const recipientError = recipientBad && (recipientTouched || submitted) ? t('drops.atRest.badRecipient') : serverField === 'ageRecipient' ? create.error?.message : null;
 
   const generate = () => {
     gen.mutate(undefined, {
@@ -100,44 +100,44 @@ export function NewDropForm({ onDone }: { onDone: () => void }) {
 
   return (
     <form className="panel drop-form" onSubmit={submit} aria-labelledby="new-drop-heading">
-      <h2 id="new-drop-heading">{t('onion.newDrop')}</h2>
-      <label htmlFor="drop-title">{t('onion.form.title')}</label>
+      <h2 id="new-drop-heading">{t('drops.newDrop')}</h2>
+      <label htmlFor="drop-title">{t('drops.form.title')}</label>
       <input id="drop-title" required maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} />
-      <label htmlFor="drop-note">{t('onion.form.note')}</label>
+      <label htmlFor="drop-note">{t('drops.form.note')}</label>
       <textarea id="drop-note" maxLength={4000} rows={3} value={note} onChange={(e) => setNote(e.target.value)} />
       <fieldset>
-        <legend>{t('onion.form.accept')}</legend>
+        <legend>{t('drops.form.accept')}</legend>
         {(['both', 'files', 'text'] as const).map((v) => (
           <label key={v} className="check">
-            <input type="radio" name="drop-accept" value={v} checked={accept === v} onChange={() => setAccept(v)} /> {t(`onion.form.acceptOption.${v}`)}
+            <input type="radio" name="drop-accept" value={v} checked={accept === v} onChange={() => setAccept(v)} /> {t(`drops.form.acceptOption.${v}`)}
           </label>
         ))}
       </fieldset>
       <div className="row">
-        <label htmlFor="drop-max-file">{t('onion.form.maxFile')}</label>
+        <label htmlFor="drop-max-file">{t('drops.form.maxFile')}</label>
         <input id="drop-max-file" type="number" min={1} max={1024 * 1024} value={maxFileMb} onChange={(e) => setMaxFileMb(Number(e.target.value))} />
       </div>
       <div className="row">
-        <label htmlFor="drop-max-upload">{t('onion.form.maxUpload')}</label>
+        <label htmlFor="drop-max-upload">{t('drops.form.maxUpload')}</label>
         <input id="drop-max-upload" type="number" min={1} max={1024 * 1024} value={maxUploadMb} onChange={(e) => setMaxUploadMb(Number(e.target.value))} />
       </div>
-      <label htmlFor="drop-folder">{t('onion.form.folder')}</label>
-      <input id="drop-folder" value={folder} onChange={(e) => setFolder(e.target.value)} placeholder={t('onion.form.folderExample')} />
+      <label htmlFor="drop-folder">{t('drops.form.folder')}</label>
+      <input id="drop-folder" value={folder} onChange={(e) => setFolder(e.target.value)} placeholder={t('drops.form.folderExample')} />
       <fieldset>
-        <legend>{t('onion.form.address')}</legend>
+        <legend>{t('drops.form.address')}</legend>
         <label className="check">
-          <input type="radio" name="drop-address" checked={!persistent} onChange={() => setPersistent(false)} /> {t('onion.form.temporary')}
+          <input type="radio" name="drop-address" checked={!persistent} onChange={() => setPersistent(false)} /> {t('drops.form.temporary')}
         </label>
         <label className="check">
-          <input type="radio" name="drop-address" checked={persistent} onChange={() => setPersistent(true)} /> {t('onion.form.persistent')}
+          <input type="radio" name="drop-address" checked={persistent} onChange={() => setPersistent(true)} /> {t('drops.form.persistent')}
         </label>
       </fieldset>
       <label className="check">
-        <input type="checkbox" checked={clientAuth} onChange={(e) => setClientAuth(e.target.checked)} /> {t('onion.form.clientAuth')}
+        <input type="checkbox" checked={clientAuth} onChange={(e) => setClientAuth(e.target.checked)} /> {t('drops.form.clientAuth')}
       </label>
       <fieldset>
-        <legend>{t('onion.atRest.legend')}</legend>
-        <label htmlFor="drop-age">{t('onion.atRest.recipient')}</label>
+        <legend>{t('drops.atRest.legend')}</legend>
+        <label htmlFor="drop-age">{t('drops.atRest.recipient')}</label>
         <input
           id="drop-age"
           value={recipient}
@@ -150,7 +150,7 @@ export function NewDropForm({ onDone }: { onDone: () => void }) {
           onBlur={() => setRecipientTouched(true)}
         />
         <p id="drop-age-help" className="muted">
-          {t('onion.atRest.recipientHelp')}
+          {t('drops.atRest.recipientHelp')}
         </p>
         {recipientError ? (
           <p id="drop-age-error" className="error-note" role="alert">
@@ -159,39 +159,39 @@ export function NewDropForm({ onDone }: { onDone: () => void }) {
         ) : null}
         <div className="actions">
           <button type="button" onClick={generate} disabled={gen.isPending}>
-            {gen.isPending ? t('onion.atRest.generating') : t('onion.atRest.generate')}
+            {gen.isPending ? t('drops.atRest.generating') : t('drops.atRest.generate')}
           </button>
         </div>
         {gen.error ? <ErrorNote error={gen.error} /> : null}
         {secret ? (
           <div className="warning-box" role="alert" data-testid="age-secret">
             <p>
-              <strong>{t('onion.atRest.secretTitle')}</strong>
+              <strong>{t('drops.atRest.secretTitle')}</strong>
             </p>
-            <p>{t('onion.atRest.secretWarning')}</p>
+            <p>{t('drops.atRest.secretWarning')}</p>
             <p className="code key">{secret}</p>
             <div className="actions">
-              <CopyButton text={secret} label={t('onion.atRest.copySecret')} />
+              <CopyButton text={secret} label={t('drops.atRest.copySecret')} />
               <button type="button" onClick={() => setSecret(null)}>
-                {t('onion.atRest.savedIt')}
+                {t('drops.atRest.savedIt')}
               </button>
             </div>
           </div>
         ) : null}
       </fieldset>
       <fieldset>
-        <legend>{t('onion.schedule.legend')}</legend>
+        <legend>{t('drops.schedule.legend')}</legend>
         <fieldset>
-          <legend>{t('onion.schedule.start')}</legend>
+          <legend>{t('drops.schedule.start')}</legend>
           {(['now', 'in', 'at'] as const).map((m) => (
             <label key={m} className="check">
-              <input type="radio" name="drop-start" checked={startMode === m} onChange={() => setStartMode(m)} /> {t(`onion.schedule.${m === 'now' ? 'startNow' : m === 'in' ? 'startIn' : 'startAt'}`)}
+              <input type="radio" name="drop-start" checked={startMode === m} onChange={() => setStartMode(m)} /> {t(`drops.schedule.${m === 'now' ? 'startNow' : m === 'in' ? 'startIn' : 'startAt'}`)}
             </label>
           ))}
         </fieldset>
         {startMode === 'in' ? (
           <>
-            <label htmlFor="drop-start-in">{t('onion.schedule.startInMinutes')}</label>
+            <label htmlFor="drop-start-in">{t('drops.schedule.startInMinutes')}</label>
             <input id="drop-start-in" type="number" value={startIn} aria-invalid={submitted && schedErr.startIn ? true : undefined} aria-describedby={submitted && schedErr.startIn ? 'drop-start-in-error' : undefined} onChange={(e) => setStartIn(e.target.value)} />
             {submitted && schedErr.startIn ? (
               <p id="drop-start-in-error" className="error-note" role="alert">
@@ -202,7 +202,7 @@ export function NewDropForm({ onDone }: { onDone: () => void }) {
         ) : null}
         {startMode === 'at' ? (
           <>
-            <label htmlFor="drop-start-at">{t('onion.schedule.startAtTime')}</label>
+            <label htmlFor="drop-start-at">{t('drops.schedule.startAtTime')}</label>
             <input id="drop-start-at" type="datetime-local" value={startAt} aria-invalid={submitted && schedErr.startAt ? true : undefined} aria-describedby={submitted && schedErr.startAt ? 'drop-start-at-error' : undefined} onChange={(e) => setStartAt(e.target.value)} />
             {submitted && schedErr.startAt ? (
               <p id="drop-start-at-error" className="error-note" role="alert">
@@ -211,7 +211,7 @@ export function NewDropForm({ onDone }: { onDone: () => void }) {
             ) : null}
           </>
         ) : null}
-        <label htmlFor="drop-stop-after">{t('onion.schedule.stopAfter')}</label>
+        <label htmlFor="drop-stop-after">{t('drops.schedule.stopAfter')}</label>
         <input id="drop-stop-after" type="number" value={stopAfter} aria-invalid={submitted && schedErr.stopAfter ? true : undefined} aria-describedby={submitted && schedErr.stopAfter ? 'drop-stop-after-error' : undefined} onChange={(e) => setStopAfter(e.target.value)} />
         {submitted && schedErr.stopAfter ? (
           <p id="drop-stop-after-error" className="error-note" role="alert">
@@ -219,16 +219,16 @@ export function NewDropForm({ onDone }: { onDone: () => void }) {
           </p>
         ) : null}
         <label className="check">
-          <input type="checkbox" checked={stopAfterFirst} onChange={(e) => setStopAfterFirst(e.target.checked)} /> {t('onion.schedule.stopAfterFirst')}
+          <input type="checkbox" checked={stopAfterFirst} onChange={(e) => setStopAfterFirst(e.target.checked)} /> {t('drops.schedule.stopAfterFirst')}
         </label>
       </fieldset>
       {create.error && serverField !== 'ageRecipient' ? <ErrorNote error={create.error} /> : null}
       <div className="actions">
         <button type="submit" disabled={create.isPending}>
-          {create.isPending ? t('onion.form.creating') : t('onion.form.create')}
+          {create.isPending ? t('drops.form.creating') : t('drops.form.create')}
         </button>
         <button type="button" onClick={onDone}>
-          {t('onion.form.cancel')}
+          {t('drops.form.cancel')}
         </button>
       </div>
     </form>

@@ -15,8 +15,8 @@ export const dropKeys = {
   uploads: (id: string) => ['drop', 'uploads', id] as const,
 };
 
-export const useDrops = () => useQuery({ queryKey: dropKeys.list(), queryFn: async () => unwrap(await api.drop.list()) });
-export const useUploads = (id: string) => useQuery({ queryKey: dropKeys.uploads(id), queryFn: async () => unwrap(await api.drop.listUploads({ id })) });
+export const useDrops = () => useQuery({ queryKey: dropKeys.list(), queryFn: async () => unwrap(await api.drops.list()) });
+export const useUploads = (id: string) => useQuery({ queryKey: dropKeys.uploads(id), queryFn: async () => unwrap(await api.drops.listUploads({ id })) });
 
 function upsert<T extends { id: string }>(list: T[] | undefined, item: T, first = false): T[] {
   const old = list ?? [];
@@ -28,7 +28,7 @@ function upsert<T extends { id: string }>(list: T[] | undefined, item: T, first 
 export function useCreateDrop() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: async (args: DropCreateArgs) => unwrap(await api.drop.create(args)),
+    mutationFn: async (args: DropCreateArgs) => unwrap(await api.drops.create(args)),
     onSuccess: (d) => qc.setQueryData<Drop[]>(dropKeys.list(), (old) => upsert(old, d)),
   });
 }
@@ -38,10 +38,10 @@ export function useDropAction() {
   return useMutation({
     mutationFn: async ({ id, action }: { id: string; action: 'start' | 'stop' | 'remove' }) => {
       if (action === 'remove') {
-        unwrap(await api.drop.remove({ id }));
+        unwrap(await api.drops.remove({ id }));
         return null;
       }
-      return unwrap(action === 'start' ? await api.drop.start({ id }) : await api.drop.stop({ id }));
+      return unwrap(action === 'start' ? await api.drops.start({ id }) : await api.drops.stop({ id }));
     },
     onSuccess: (d, { id }) => qc.setQueryData<Drop[]>(dropKeys.list(), (old) => (d ? upsert(old, d) : (old ?? []).filter((x) => x.id !== id))),
   });
@@ -49,17 +49,17 @@ export function useDropAction() {
 
 export function useDecrypt() {
   return useMutation({
-    mutationFn: async (args: { id: string; uploadId: string; identity: string; destination?: string }) => unwrap(await api.drop.decrypt(args)),
+    mutationFn: async (args: { id: string; uploadId: string; identity: string; destination?: string }) => unwrap(await api.drops.decrypt(args)),
   });
 }
 
 export function useGenerateIdentity() {
   // The secret lives only in this mutation's result (component state), never in the query cache.
-  return useMutation({ mutationFn: async () => unwrap(await api.drop.generateIdentity()) });
+  return useMutation({ mutationFn: async () => unwrap(await api.drops.generateIdentity()) });
 }
 
 export function useOpenFolder() {
-  return useMutation({ mutationFn: async (args: { id: string; uploadId?: string }) => unwrap(await api.drop.openFolder(args)) });
+  return useMutation({ mutationFn: async (args: { id: string; uploadId?: string }) => unwrap(await api.drops.openFolder(args)) });
 }
 
 /** Mount once while the Onion services section is visible. */
@@ -82,7 +82,7 @@ export function useDropEvents(): void {
     },
     [qc, announce],
   );
-  useMainEvent(api.drop.onDrop, onDrop);
-  useMainEvent(api.drop.onRemoved, onRemoved);
-  useMainEvent(api.drop.onUpload, onUpload);
+  useMainEvent(api.drops.onDrop, onDrop);
+  useMainEvent(api.drops.onRemoved, onRemoved);
+  useMainEvent(api.drops.onUpload, onUpload);
 }

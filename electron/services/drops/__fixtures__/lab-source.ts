@@ -4,11 +4,11 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
-import type { TorLab } from '../../lab/tor/tor-lab';
-import { socksConnect, startLabClient, type SocksTarget } from '../../lab/tor/lab-client';
-import type { ProcessRegistry } from '../../supervisor/registry';
-import { parsePortFile } from '../tor/tor-process';
-import { TorController } from '../tor/control';
+import type { TorLab } from '../../../lab/tor/tor-lab';
+import { socksConnect, startLabClient, type SocksTarget } from '../../../lab/tor/lab-client';
+import type { ProcessRegistry } from '../../../supervisor/registry';
+import { parsePortFile } from '../../tor/tor-process';
+import { TorController } from '../../tor/control';
 
 export { socksConnect, type SocksTarget };
 export interface SourceTor {

@@ -2,7 +2,7 @@
 // (/u/… resumable path). One chunk's connection is cut after half its bytes reached the drop; the
 // page must notice, ask the drop what it stored, resume from there (not from the chunk's start,
 // not from 0) and finish; the file on disk must hash the same and the journalist's view must say
-// complete. Like onion.spec.ts, the page is loaded from the drop's loopback port: the onion hop is
+// complete. Like drops.spec.ts, the page is loaded from the drop's loopback port: the onion hop is
 // proven by drop.integration.test.ts (a 50 MB resumable upload cut off through tor).
 import { createHash, randomBytes } from 'node:crypto';
 import { connect } from 'node:net';

@@ -7,9 +7,9 @@ import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventBus } from '../../ipc/router';
+import { EventBus } from '../event-bus';
 import { Logger } from '../../logging/logger';
-import { FakeOnionController as FakeController } from '../onion/fake-onion-controller';
+import { FakeOnionController as FakeController } from '../onion/__fixtures__/fake-onion-controller';
 import type { TorStatus } from '../../../shared/domain/tor';
 import type { Drop } from '../../../shared/domain/drop';
 import { DropService, type DropHost } from './drop-service';
@@ -48,7 +48,7 @@ beforeEach(async () => {
   ctl = new FakeController();
   ready = true;
   events = [];
-  bus.subscribe((ch, p) => ch === 'underpass:drop:onDrop' && events.push(p as Drop));
+  bus.subscribe((ch, p) => ch === 'underpass:drops:onDrop' && events.push(p as Drop));
 });
 afterEach(async () => {
   for (const s of services.splice(0)) await s.shutdown();
@@ -130,7 +130,7 @@ describe('DropService', () => {
     expect(await h.stop({ id: d.id })).toMatchObject({ state: 'stopped', localPort: null });
     expect(ctl.deleted).toEqual(['a'.repeat(56)]);
     const removed: string[] = [];
-    bus.subscribe((ch, p) => ch === 'underpass:drop:onRemoved' && removed.push((p as { id: string }).id));
+    bus.subscribe((ch, p) => ch === 'underpass:drops:onRemoved' && removed.push((p as { id: string }).id));
     expect(await h.remove({ id: d.id })).toEqual({ removed: true });
     expect(removed).toEqual([d.id]);
     expect(JSON.parse(await readFile(join(dir, 'drops', 'drops.json'), 'utf8'))).toEqual([]);

@@ -5,7 +5,7 @@
 // The uploads go to the drop's loopback port, not through a lab tor client: what this spec proves
 // is the UI flow (form → drop → live progress → complete) and that the source's page works without
 // JavaScript. The onion hop in between is the same bytes through tor into the same server and is
-// proven by electron/services/drop/drop.integration.test.ts (50 MB through a second lab tor).
+// proven by electron/services/drops/drop.integration.test.ts (50 MB through a second lab tor).
 import AxeBuilder from '@axe-core/playwright';
 import { connect } from 'node:net';
 import { once } from 'node:events';

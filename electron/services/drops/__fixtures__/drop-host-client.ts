@@ -7,10 +7,10 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { HostConfig } from './drop-host';
-import type { UploadProgress } from './drop-server';
+import type { UploadProgress } from '../drop-server';
 
 const HOST_SCRIPT = fileURLToPath(new URL('./drop-host.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../..', import.meta.url));
 
 const HostLine = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), pid: z.number().int(), port: z.number().int(), socket: z.string().nullable() }),

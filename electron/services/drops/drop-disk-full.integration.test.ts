@@ -9,7 +9,7 @@ import { readFile, readdir, rm, mkdtemp, statfs } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDropHost, type DropHost } from './drop-host-client';
+import { startDropHost, type DropHost } from './__fixtures__/drop-host-client';
 import { INCOMPLETE_MARKER, readUpload } from './storage';
 
 const MiB = 1024 * 1024;

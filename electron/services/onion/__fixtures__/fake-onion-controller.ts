@@ -1,7 +1,7 @@
 // Test double for the slice of TorController that onion publishing uses (ADD_ONION, DEL_ONION,
 // HS_DESC): the drop and onion-services unit tests share it. Addresses are stable per key, as tor's are.
-import type { TorController } from '../tor/control';
-import type { AddOnionRequest } from '../tor/control/commands';
+import type { TorController } from '../../tor/control';
+import type { AddOnionRequest } from '../../tor/control/commands';
 
 type HsListener = (e: { type: 'HS_DESC'; action: string; address: string }) => void;
 

@@ -10,9 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import { Logger } from '../../logging/logger';
-import { DropServer } from './drop-server';
-import { DropStorage } from './storage';
+import { Logger } from '../../../logging/logger';
+import { DropServer } from '../drop-server';
+import { DropStorage } from '../storage';
 
 const HostConfigSchema = z.strictObject({
   /** Where uploads land (created if missing). */

@@ -15,9 +15,9 @@ export function DropAnnouncements() {
     <div className="toasts" role="status" aria-live="polite" data-testid="drop-announcements">
       {announcements.map((a) => (
         <div key={a.key} className="toast" data-testid="drop-announcement">
-          <span>{t('onion.announce.complete', { title: a.title })}</span>
+          <span>{t('drops.announce.complete', { title: a.title })}</span>
           <button type="button" onClick={() => dismiss(a.key)}>
-            {t('onion.announce.dismiss')}
+            {t('drops.announce.dismiss')}
           </button>
         </div>
       ))}

@@ -7,13 +7,13 @@ import type { TFunction } from 'i18next';
 import type { Drop, DropUpload } from '../../../shared/domain/drop';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { useDecrypt, useDropAction, useOpenFolder, useUploads } from './queries';
-import { CopyButton, Shareable } from './Shareable';
+import { CopyButton, Shareable } from '../../ui/Shareable';
 
 export function formatBytes(n: number, t: TFunction): string {
-  if (n >= 1024 ** 3) return t('onion.size.gb', { n: (n / 1024 ** 3).toFixed(2) });
-  if (n >= 1024 ** 2) return t('onion.size.mb', { n: (n / 1024 ** 2).toFixed(1) });
-  if (n >= 1024) return t('onion.size.kb', { n: (n / 1024).toFixed(0) });
-  return t('onion.size.bytes', { n });
+  if (n >= 1024 ** 3) return t('drops.size.gb', { n: (n / 1024 ** 3).toFixed(2) });
+  if (n >= 1024 ** 2) return t('drops.size.mb', { n: (n / 1024 ** 2).toFixed(1) });
+  if (n >= 1024) return t('drops.size.kb', { n: (n / 1024).toFixed(0) });
+  return t('drops.size.bytes', { n });
 }
 
 
@@ -30,25 +30,25 @@ function DecryptForm({ u, onDone }: { u: DropUpload; onDone: () => void }) {
   };
   return (
     <form className="decrypt-form" onSubmit={submit}>
-      <label htmlFor={`${base}-identity`}>{t('onion.atRest.identity')}</label>
+      <label htmlFor={`${base}-identity`}>{t('drops.atRest.identity')}</label>
       <textarea id={`${base}-identity`} rows={2} required spellCheck={false} autoComplete="off" value={identity} aria-describedby={`${base}-help`} onChange={(e) => setIdentity(e.target.value)} />
       <p id={`${base}-help`} className="muted">
-        {t('onion.atRest.identityHelp')}
+        {t('drops.atRest.identityHelp')}
       </p>
-      <label htmlFor={`${base}-dest`}>{t('onion.atRest.destination')}</label>
+      <label htmlFor={`${base}-dest`}>{t('drops.atRest.destination')}</label>
       <input id={`${base}-dest`} value={destination} onChange={(e) => setDestination(e.target.value)} />
       {decrypt.error ? <ErrorNote error={decrypt.error} /> : null}
       {decrypt.data ? (
         <p role="status" data-testid="decrypted">
-          {t('onion.atRest.decrypted', { count: decrypt.data.files.length, folder: decrypt.data.folder })}
+          {t('drops.atRest.decrypted', { count: decrypt.data.files.length, folder: decrypt.data.folder })}
         </p>
       ) : null}
       <div className="actions">
         <button type="submit" disabled={decrypt.isPending}>
-          {decrypt.isPending ? t('onion.atRest.decrypting') : t('onion.atRest.decryptNow')}
+          {decrypt.isPending ? t('drops.atRest.decrypting') : t('drops.atRest.decryptNow')}
         </button>
         <button type="button" onClick={onDone}>
-          {t('onion.atRest.cancel')}
+          {t('drops.atRest.cancel')}
         </button>
       </div>
     </form>
@@ -61,16 +61,16 @@ function UploadItem({ u }: { u: DropUpload }) {
   const [decrypting, setDecrypting] = useState(false);
   const sealed = u.state === 'complete' && u.files.some((f) => f.encrypted && f.complete);
   const pct = u.expected ? Math.min(100, Math.round((u.received / u.expected) * 100)) : null;
-  const stateText = t(`onion.upload.${u.state}`);
+  const stateText = t(`drops.upload.${u.state}`);
   return (
     <li className={`upload upload-${u.state}`} data-testid="upload" data-state={u.state}>
       <div className="row">
         <strong>{new Date(u.receivedAt).toLocaleString(i18n.language)}</strong>
         <span className={`badge badge-${u.state === 'complete' ? 'ready' : u.state === 'incomplete' ? 'failed' : 'starting'}`}>{stateText}</span>
-        <span>{t('onion.upload.stored', { size: formatBytes(u.stored, t) })}</span>
+        <span>{t('drops.upload.stored', { size: formatBytes(u.stored, t) })}</span>
       </div>
       {u.state === 'receiving' ? (
-        <div className="bar" role="progressbar" aria-label={t('onion.upload.label', { id: u.id })} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct ?? undefined} aria-valuetext={pct === null ? t('onion.upload.receivedSoFar', { size: formatBytes(u.received, t) }) : `${pct}%`}>
+        <div className="bar" role="progressbar" aria-label={t('drops.upload.label', { id: u.id })} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct ?? undefined} aria-valuetext={pct === null ? t('drops.upload.receivedSoFar', { size: formatBytes(u.received, t) }) : `${pct}%`}>
           <div className="bar-fill" style={{ inlineSize: `${pct ?? 0}%` }} />
         </div>
       ) : null}
@@ -78,28 +78,28 @@ function UploadItem({ u }: { u: DropUpload }) {
       <ul className="upload-files">
         {u.files.map((f) => (
           <li key={f.name}>
-            {f.kind === 'message' ? `${t('onion.upload.message')} ` : ''}
-            <span className="code">{f.name}</span> ({formatBytes(f.bytes, t)}){f.complete ? '' : ` — ${t('onion.upload.fileIncomplete')}`}
+            {f.kind === 'message' ? `${t('drops.upload.message')} ` : ''}
+            <span className="code">{f.name}</span> ({formatBytes(f.bytes, t)}){f.complete ? '' : ` — ${t('drops.upload.fileIncomplete')}`}
           </li>
         ))}
       </ul>
       <p className="muted">
-        {t('onion.upload.folder')} <span className="code">{u.path}</span>
+        {t('drops.upload.folder')} <span className="code">{u.path}</span>
       </p>
       <div className="actions">
         <button type="button" onClick={() => open.mutate({ id: u.dropId, uploadId: u.id })}>
-          {t('onion.history.openFolder')}
+          {t('drops.history.openFolder')}
         </button>
-        <CopyButton text={u.path} label={t('onion.history.copyPath')} />
+        <CopyButton text={u.path} label={t('drops.history.copyPath')} />
         {sealed && !decrypting ? (
           <button type="button" onClick={() => setDecrypting(true)}>
-            {t('onion.atRest.decrypt')}
+            {t('drops.atRest.decrypt')}
           </button>
         ) : null}
       </div>
       {open.data && !open.data.opened ? (
         <p className="muted" role="status">
-          {open.data.reason ?? t('onion.history.cannotOpen')}
+          {open.data.reason ?? t('drops.history.cannotOpen')}
         </p>
       ) : null}
       {open.error ? <ErrorNote error={open.error} /> : null}
@@ -112,13 +112,13 @@ export function DropCard({ drop }: { drop: Drop }) {
   const { t, i18n } = useTranslation();
   const when = (ms: number) => new Date(ms).toLocaleString(i18n.language);
   const plan = [
-    ...(drop.schedule.startAt !== null ? [t('onion.schedule.startsAt', { time: when(drop.schedule.startAt) })] : []),
+    ...(drop.schedule.startAt !== null ? [t('drops.schedule.startsAt', { time: when(drop.schedule.startAt) })] : []),
     ...(drop.schedule.stopAt !== null
-      ? [t('onion.schedule.stopsAt', { time: when(drop.schedule.stopAt) })]
+      ? [t('drops.schedule.stopsAt', { time: when(drop.schedule.stopAt) })]
       : drop.schedule.stopAfterMinutes !== null && drop.schedule.startAt !== null
-        ? [t('onion.schedule.stopsAfterMinutes', { n: drop.schedule.stopAfterMinutes })]
+        ? [t('drops.schedule.stopsAfterMinutes', { n: drop.schedule.stopAfterMinutes })]
         : []),
-    ...(drop.schedule.stopAfterFirstUpload ? [t('onion.schedule.stopsAfterFirst')] : []),
+    ...(drop.schedule.stopAfterFirstUpload ? [t('drops.schedule.stopsAfterFirst')] : []),
   ];
   const action = useDropAction();
   const uploads = useUploads(drop.id);
@@ -128,27 +128,27 @@ export function DropCard({ drop }: { drop: Drop }) {
   const url = drop.address ? `http://${drop.address}` : null;
   const localUrl = drop.localPort ? `http://127.0.0.1:${drop.localPort}/` : null;
   const facts = [
-    drop.persistent ? t('onion.card.persistent') : t('onion.card.temporary'),
-    t('onion.card.accepts', { what: t(`onion.card.accept.${drop.accept}`) }),
-    t('onion.card.upTo', { size: formatBytes(drop.limits.maxFileBytes, t) }),
-    ...(drop.clientAuth ? [t('onion.card.keyRequired')] : []),
+    drop.persistent ? t('drops.card.persistent') : t('drops.card.temporary'),
+    t('drops.card.accepts', { what: t(`drops.card.accept.${drop.accept}`) }),
+    t('drops.card.upTo', { size: formatBytes(drop.limits.maxFileBytes, t) }),
+    ...(drop.clientAuth ? [t('drops.card.keyRequired')] : []),
   ];
   return (
     <li className="card drop-card" data-testid="drop" aria-labelledby={headingId}>
       <h2 id={headingId}>{drop.title}</h2>
       <p role="status" data-testid="drop-state" data-state={drop.state}>
-        {t(`onion.state.${drop.state}`)}
+        {t(`drops.state.${drop.state}`)}
         {drop.error ? ` — ${drop.error}` : ''}
       </p>
       <p className="muted">{facts.join(' · ')}</p>
       {drop.lastRefusal ? (
         <p className="warning-box" role="alert" data-testid="drop-refusal">
-          {t(`onion.refused.${drop.lastRefusal.kind}`, { time: when(drop.lastRefusal.at) })}
+          {t(`drops.refused.${drop.lastRefusal.kind}`, { time: when(drop.lastRefusal.at) })}
         </p>
       ) : null}
       {drop.ageRecipient ? (
         <p className="muted" data-testid="drop-encrypted">
-          {t('onion.atRest.on', { key: '' })}
+          {t('drops.atRest.on', { key: '' })}
           <span className="code">{drop.ageRecipient}</span>
         </p>
       ) : null}
@@ -159,17 +159,17 @@ export function DropCard({ drop }: { drop: Drop }) {
       ) : null}
       {url ? (
         <Shareable
-          heading={t('onion.card.addressFor')}
+          heading={t('drops.card.addressFor')}
           value={url}
-          copyLabel={t('onion.card.copyAddress')}
-          qrLabel={t('onion.card.qrAddress', { address: url })}
+          copyLabel={t('drops.card.copyAddress')}
+          qrLabel={t('drops.card.qrAddress', { address: url })}
           testId="drop-address"
           qrTestId="drop-address-qr"
         />
       ) : null}
       {localUrl ? (
         <p className="muted">
-          {t('onion.card.preview')}{' '}
+          {t('drops.card.preview')}{' '}
           <a href={localUrl} target="_blank" rel="noreferrer" data-testid="drop-local">
             {localUrl}
           </a>
@@ -177,10 +177,10 @@ export function DropCard({ drop }: { drop: Drop }) {
       ) : null}
       {drop.clientKey ? (
         <Shareable
-          heading={t('onion.card.clientKey')}
+          heading={t('drops.card.clientKey')}
           value={drop.clientKey}
-          copyLabel={t('onion.card.copyKey')}
-          qrLabel={t('onion.card.qrKey')}
+          copyLabel={t('drops.card.copyKey')}
+          qrLabel={t('drops.card.qrKey')}
           testId="drop-client-key"
           qrTestId="drop-key-qr"
           valueClass="key"
@@ -189,19 +189,19 @@ export function DropCard({ drop }: { drop: Drop }) {
       <div className="actions">
         {running ? (
           <button type="button" onClick={() => action.mutate({ id: drop.id, action: 'stop' })}>
-            {t('onion.card.stop')}
+            {t('drops.card.stop')}
           </button>
         ) : (
           <button type="button" onClick={() => action.mutate({ id: drop.id, action: 'start' })}>
-            {t('onion.card.start')}
+            {t('drops.card.start')}
           </button>
         )}
         <button type="button" onClick={() => action.mutate({ id: drop.id, action: 'remove' })}>
-          {t('onion.card.remove')}
+          {t('drops.card.remove')}
         </button>
       </div>
       {action.error ? <ErrorNote error={action.error} /> : null}
-      <h3>{t('onion.card.uploads')}</h3>
+      <h3>{t('drops.card.uploads')}</h3>
       {uploads.data && uploads.data.length > 0 ? (
         <ul className="uploads" aria-live="polite">
           {uploads.data.map((u) => (
@@ -209,7 +209,7 @@ export function DropCard({ drop }: { drop: Drop }) {
           ))}
         </ul>
       ) : (
-        <p className="muted">{t('onion.card.noUploads')}</p>
+        <p className="muted">{t('drops.card.noUploads')}</p>
       )}
     </li>
   );

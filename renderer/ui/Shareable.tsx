@@ -10,7 +10,7 @@ export function CopyButton({ text, label, testId }: { text: string; label: strin
   const [done, setDone] = useState(false);
   return (
     <button type="button" data-testid={testId} onClick={() => void navigator.clipboard?.writeText(text).then(() => setDone(true))}>
-      {done ? t('onion.copied') : label}
+      {done ? t('common.copied') : label}
     </button>
   );
 }

@@ -14,7 +14,7 @@ import { Logger } from '../../logging/logger';
 import { createLabProvider } from '../../lab/lab-provider';
 import type { TorLab } from '../../lab/tor/tor-lab';
 import { bundleDir, defaultResourcesDir } from '../../supervisor/binaries';
-import * as src from './lab-source';
+import * as src from './__fixtures__/lab-source';
 import { unwrap } from '../../../shared/ipc/result';
 import type { Drop, DropUpload } from '../../../shared/domain/drop';
 import { privateKeyBase64 } from '../onion/client-auth';
@@ -58,8 +58,8 @@ beforeAll(async () => {
     lab: createLabProvider({ bridge: false, torTimeoutMs: 80_000, onTorLab: (l) => (lab = l) }),
   });
   core.bus.subscribe((channel, payload) => {
-    if (channel === 'underpass:drop:onDrop') drops.push(payload as Drop);
-    if (channel === 'underpass:drop:onUpload') uploads.push(payload as DropUpload);
+    if (channel === 'underpass:drops:onDrop') drops.push(payload as Drop);
+    if (channel === 'underpass:drops:onUpload') uploads.push(payload as DropUpload);
   });
   await call('underpass:supervisor:start', { id: 'tor' });
   await waitFor('tor ready', () => core.tor.status().ready, 100_000);
@@ -76,7 +76,7 @@ const publishedEvent = (id: string, address?: string) => drops.find((d) => d.id 
 
 describe.skipIf(!haveBundle)('onion drop on the lab network', () => {
   it('publishes a drop and receives a 50 MB file and a message through a second tor; sha256 matches; progress was reported', async () => {
-    const drop = await call<Drop>('underpass:drop:create', { title: 'Lab drop', note: 'Send files', limits: { maxFileBytes: 200 << 20, maxUploadBytes: 400 << 20 } });
+    const drop = await call<Drop>('underpass:drops:create', { title: 'Lab drop', note: 'Send files', limits: { maxFileBytes: 200 << 20, maxUploadBytes: 400 << 20 } });
     expect(drop.address).toMatch(/^[a-z2-7]{56}\.onion$/);
     expect(['publishing', 'published']).toContain(drop.state);
     await waitFor('HS_DESC UPLOADED → published', () => publishedEvent(drop.id), 60_000);
@@ -101,7 +101,7 @@ describe.skipIf(!haveBundle)('onion drop on the lab network', () => {
     expect(res.status).toBe(200);
     expect(res.text).toContain('Received: 1 file and 1 message');
 
-    const list = await call<DropUpload[]>('underpass:drop:listUploads', { id: drop.id });
+    const list = await call<DropUpload[]>('underpass:drops:listUploads', { id: drop.id });
     expect(list).toHaveLength(1);
     const up = list[0]!;
     expect(up.state).toBe('complete');
@@ -112,11 +112,11 @@ describe.skipIf(!haveBundle)('onion drop on the lab network', () => {
     const stored = progress.map((u) => u.stored);
     expect(stored).toEqual([...stored].sort((a, b) => a - b));
     expect(uploads.filter((u) => u.dropId === drop.id).at(-1)?.state).toBe('complete');
-    await call('underpass:drop:remove', { id: drop.id });
+    await call('underpass:drops:remove', { id: drop.id });
   }, 240_000);
 
   it('a 50 MB resumable upload cut off after ~20 MB resumes from the stored size and completes; sha256 matches; stored bytes are not re-sent', async () => {
-    const drop = await call<Drop>('underpass:drop:create', { title: 'Resumable drop', limits: { maxFileBytes: 200 << 20, maxUploadBytes: 400 << 20 } });
+    const drop = await call<Drop>('underpass:drops:create', { title: 'Resumable drop', limits: { maxFileBytes: 200 << 20, maxUploadBytes: 400 << 20 } });
     await waitFor('published', () => publishedEvent(drop.id), 60_000);
     const host = drop.address!;
     expect((await src.getWithRetry(source.socks, host)).status).toBe(200);
@@ -131,7 +131,7 @@ describe.skipIf(!haveBundle)('onion drop on the lab network', () => {
     expect(r.resumedFrom).toBeGreaterThanOrEqual(20 * 1024 * 1024);
     // …and re-sent at most one chunk.
     expect(r.sentBodyBytes).toBeLessThanOrEqual(data.length + chunk);
-    const [up] = await call<DropUpload[]>('underpass:drop:listUploads', { id: drop.id });
+    const [up] = await call<DropUpload[]>('underpass:drops:listUploads', { id: drop.id });
     expect(up!.state).toBe('complete');
     expect(await readdir(up!.path)).toEqual(['resumed.bin']);
     expect(await sha256File(join(up!.path, 'resumed.bin'))).toBe(createHash('sha256').update(data).digest('hex'));
@@ -139,12 +139,12 @@ describe.skipIf(!haveBundle)('onion drop on the lab network', () => {
     const stored = mine.map((u) => u.stored);
     expect(stored).toEqual([...stored].sort((a, b) => a - b));
     expect(mine.at(-1)?.state).toBe('complete');
-    await call('underpass:drop:remove', { id: drop.id });
+    await call('underpass:drops:remove', { id: drop.id });
   }, 240_000);
 
   it('encryption at rest: 50 MB (multipart) and a cut resumable upload are stored as age ciphertext only, and decrypt to the right sha256', async () => {
     const identity = await generateX25519Identity();
-    const drop = await call<Drop>('underpass:drop:create', { title: 'Sealed drop', ageRecipient: await identityToRecipient(identity), limits: { maxFileBytes: 200 << 20, maxUploadBytes: 400 << 20 } });
+    const drop = await call<Drop>('underpass:drops:create', { title: 'Sealed drop', ageRecipient: await identityToRecipient(identity), limits: { maxFileBytes: 200 << 20, maxUploadBytes: 400 << 20 } });
     await waitFor('published', () => publishedEvent(drop.id), 60_000);
     const host = drop.address!;
     expect((await src.getWithRetry(source.socks, host)).status).toBe(200);
@@ -169,7 +169,7 @@ describe.skipIf(!haveBundle)('onion drop on the lab network', () => {
     expect(r).toMatchObject({ status: 200, cuts: 1 });
     expect(r.resumedFrom).toBeGreaterThanOrEqual(5 * 1024 * 1024);
 
-    const list = await call<DropUpload[]>('underpass:drop:listUploads', { id: drop.id });
+    const list = await call<DropUpload[]>('underpass:drops:listUploads', { id: drop.id });
     expect(list.map((u) => u.state)).toEqual(['complete', 'complete']);
     for (const up of list) {
       for (const name of await readdir(up.path)) {
@@ -186,20 +186,20 @@ describe.skipIf(!haveBundle)('onion drop on the lab network', () => {
       ['sealed50m.bin.age', true],
     ]);
     const out = join(dir, 'decrypted-out');
-    const d1 = await call<{ folder: string; files: { name: string; bytes: number }[] }>('underpass:drop:decrypt', { id: drop.id, uploadId: multipart.id, identity, destination: out });
+    const d1 = await call<{ folder: string; files: { name: string; bytes: number }[] }>('underpass:drops:decrypt', { id: drop.id, uploadId: multipart.id, identity, destination: out });
     expect(d1.files).toEqual([
       { name: 'message.txt', bytes: Buffer.byteLength('UNDERPASS-PLAINTEXT-MARKER-31c9 in a message') },
       { name: 'sealed50m.bin', bytes: data.length },
     ]);
     expect(await sha256File(join(out, 'sealed50m.bin'))).toBe(want);
-    const d2 = await call<{ folder: string }>('underpass:drop:decrypt', { id: drop.id, uploadId: resumed.id, identity });
+    const d2 = await call<{ folder: string }>('underpass:drops:decrypt', { id: drop.id, uploadId: resumed.id, identity });
     expect(d2.folder).toBe(join(resumed.path, 'decrypted'));
     expect(await sha256File(join(d2.folder, 'sealed-resumed.bin'))).toBe(createHash('sha256').update(small).digest('hex'));
-    await call('underpass:drop:remove', { id: drop.id });
+    await call('underpass:drops:remove', { id: drop.id });
   }, 300_000);
 
   it('with client authorization, the source cannot fetch without the key and can after ONION_CLIENT_AUTH_ADD', async () => {
-    const drop = await call<Drop>('underpass:drop:create', { title: 'Private drop', clientAuth: true });
+    const drop = await call<Drop>('underpass:drops:create', { title: 'Private drop', clientAuth: true });
     const sid = drop.address!.replace('.onion', '');
     expect(drop.clientKey).toMatch(new RegExp(`^${sid}:descriptor:x25519:[A-Z2-7]{52}$`));
     await waitFor('published', () => publishedEvent(drop.id), 60_000);
@@ -222,11 +222,11 @@ describe.skipIf(!haveBundle)('onion drop on the lab network', () => {
     const page = await src.getWithRetry(source.socks, drop.address!, 30_000);
     expect(page.status).toBe(200);
     expect(page.text).toContain('Private drop');
-    await call('underpass:drop:remove', { id: drop.id });
+    await call('underpass:drops:remove', { id: drop.id });
   }, 120_000);
 
   it('a persistent drop keeps its .onion after tor is killed and restarted, and uploads land afterwards', async () => {
-    const drop = await call<Drop>('underpass:drop:create', { title: 'Kept drop', persistent: true });
+    const drop = await call<Drop>('underpass:drops:create', { title: 'Kept drop', persistent: true });
     await waitFor('published', () => publishedEvent(drop.id), 60_000);
     const keyFile = join(dir, 'drops', drop.id, 'onion.key');
     expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
@@ -236,12 +236,12 @@ describe.skipIf(!haveBundle)('onion drop on the lab network', () => {
     process.kill(pid, 'SIGKILL');
     await waitFor('tor restarted and ready', () => core.tor.proc.pid !== pid && core.tor.status().ready, 90_000);
     await waitFor('re-published on the new tor', () => drops.slice(before).find((d) => d.id === drop.id && d.state === 'published'), 60_000);
-    const after = (await call<Drop[]>('underpass:drop:list')).find((d) => d.id === drop.id)!;
+    const after = (await call<Drop[]>('underpass:drops:list')).find((d) => d.id === drop.id)!;
     expect(after.address).toBe(drop.address);
     expect(await src.getWithRetry(source.socks, drop.address!, 60_000)).toMatchObject({ status: 200 });
     const res = await src.upload(source.socks, drop.address!, [{ name: 'file', filename: 'after-restart.txt', data: 'still here' }]);
     expect(res.status).toBe(200);
-    const [up] = await call<DropUpload[]>('underpass:drop:listUploads', { id: drop.id });
+    const [up] = await call<DropUpload[]>('underpass:drops:listUploads', { id: drop.id });
     expect(await readdir(up!.path)).toEqual(['after-restart.txt']);
   }, 240_000);
 });

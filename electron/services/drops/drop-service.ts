@@ -19,7 +19,7 @@ import {
   type DropRefusal,
   type DropUpload,
 } from '../../../shared/domain/drop';
-import type { EventBus } from '../../ipc/router';
+import type { EventBus } from '../event-bus';
 import type { Logger, ScopedLogger } from '../../logging/logger';
 import type { TorController } from '../tor/control';
 import { torErrorToIpc } from '../tor/errors';
@@ -117,7 +117,7 @@ export class DropService {
         if (!rt) return;
         rt.cfg.schedule = plan;
         void this.save().catch(() => undefined);
-        this.opts.bus.emit('drop', 'onDrop', this.dto(rt));
+        this.opts.bus.emit('drops', 'onDrop', this.dto(rt));
       },
     });
     this.configFile = join(opts.root, 'drops.json');
@@ -155,7 +155,7 @@ export class DropService {
     }
   }
 
-  handlers(): Handlers['drop'] {
+  handlers(): Handlers['drops'] {
     return {
       create: (args) => this.call(() => this.create(args)),
       list: async () => {
@@ -233,7 +233,7 @@ export class DropService {
     await this.save();
     await rm(this.keyFile(id), { force: true });
     if (deleteUploads) await rm(rt.cfg.folder, { recursive: true, force: true });
-    this.opts.bus.emit('drop', 'onRemoved', { id });
+    this.opts.bus.emit('drops', 'onRemoved', { id });
     this.log.info(`drop ${id} removed${deleteUploads ? ' with its uploads' : ''}`);
     return { removed: true };
   }
@@ -278,7 +278,7 @@ export class DropService {
           // Nothing about the source: only when and why.
           this.log.warn(`drop ${rt.cfg.id}: an upload was refused (${kind === 'disk_full' ? 'the disk is full' : 'over the size limit'})`);
           rt.lastRefusal = { at: Date.now(), kind };
-          this.opts.bus.emit('drop', 'onDrop', this.dto(rt));
+          this.opts.bus.emit('drops', 'onDrop', this.dto(rt));
         },
         ...(process.platform === 'win32' ? {} : { unixPath: join(this.opts.root, rt.cfg.id, 'http.sock') }),
       });
@@ -380,7 +380,7 @@ export class DropService {
   private setState(rt: Runtime, state: DropState, error: string | null): void {
     rt.state = state;
     rt.error = error;
-    this.opts.bus.emit('drop', 'onDrop', this.dto(rt));
+    this.opts.bus.emit('drops', 'onDrop', this.dto(rt));
   }
 
   private onUpload(rt: Runtime, p: UploadProgress): void {
@@ -407,7 +407,7 @@ export class DropService {
   }
 
   private emitUpload(up: DropUpload): void {
-    this.opts.bus.emit('drop', 'onUpload', up);
+    this.opts.bus.emit('drops', 'onUpload', up);
   }
 
   private dto(rt: Runtime): Drop {

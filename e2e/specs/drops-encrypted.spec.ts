@@ -2,8 +2,8 @@
 // field error; "Generate a key pair" fills the public key and shows the secret once; the drop
 // stores the upload as ".age" files; the upload's completion is announced (aria-live); the upload
 // decrypts with the secret; the headless host says it cannot open folders and offers the path.
-// As in onion.spec.ts the source uploads to the drop's loopback port with JavaScript off; the
-// onion hop is proven by electron/services/drop/drop.integration.test.ts.
+// As in drops.spec.ts the source uploads to the drop's loopback port with JavaScript off; the
+// onion hop is proven by electron/services/drops/drop.integration.test.ts.
 import AxeBuilder from '@axe-core/playwright';
 import { test, expect } from '../fixtures/app';
 

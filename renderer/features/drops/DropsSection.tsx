@@ -8,32 +8,32 @@ import { NewDropForm } from './NewDropForm';
 import { useDrops } from './queries';
 import { useOnionUi } from './store';
 
-export function OnionPage() {
+export function DropsSection() {
   const { t } = useTranslation();
   const drops = useDrops();
   const formOpen = useOnionUi((s) => s.formOpen);
   const setFormOpen = useOnionUi((s) => s.setFormOpen);
   return (
     <div className="stack">
-      <p className="lead">{t('onion.lead')}</p>
+      <p className="lead">{t('drops.lead')}</p>
       {formOpen ? (
         <NewDropForm onDone={() => setFormOpen(false)} />
       ) : (
         <div className="actions">
           <button type="button" onClick={() => setFormOpen(true)}>
-            {t('onion.newDrop')}
+            {t('drops.newDrop')}
           </button>
         </div>
       )}
       {drops.error ? <ErrorNote error={drops.error} /> : null}
       {drops.data && drops.data.length > 0 ? (
-        <ul className="drops" aria-label={t('onion.drops')}>
+        <ul className="drops" aria-label={t('drops.drops')}>
           {drops.data.map((d) => (
             <DropCard key={d.id} drop={d} />
           ))}
         </ul>
       ) : drops.data ? (
-        <p className="muted">{t('onion.none')}</p>
+        <p className="muted">{t('drops.none')}</p>
       ) : null}
     </div>
   );
