@@ -269,6 +269,9 @@ export class DropServer {
     let openFolderNow: UploadFolder | null = null;
     const tick = (f: UploadFolder) => {
       openFolderNow = f;
+      // After the final event nothing may follow it: a refused body is still drained, and its reads
+      // must not turn an 'incomplete' upload back into 'receiving' in the journalist's list.
+      if (failed || finished) return;
       const t = Date.now();
       if (t - lastEmit >= emitEvery) {
         lastEmit = t;

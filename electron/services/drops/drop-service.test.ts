@@ -2,7 +2,7 @@
 // publishing → published from HS_DESC UPLOADED, re-publishing with the same key when tor comes
 // back, owner-only key files, reload of persistent and temporary drops, stop and remove; an
 // encrypted drop receiving over real loopback HTTP, decrypt, notify, open-folder and the schedule.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -40,7 +40,6 @@ function makeService(host?: DropHost): DropService {
   return s;
 }
 const torStatus = (r: boolean) => bus.emit('tor', 'onStatus', { ready: r } as TorStatus);
-const tick = () => new Promise((r) => setTimeout(r, 30));
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'drop-service-'));
@@ -80,8 +79,7 @@ describe('DropService', () => {
     expect(ctl.added).toHaveLength(0);
     ready = true;
     torStatus(true);
-    await tick();
-    expect(ctl.added).toHaveLength(1);
+    await vi.waitFor(() => expect(ctl.added).toHaveLength(1));
     ctl.uploaded('a'.repeat(56));
     const first = events.at(-1)!;
     expect(first.state).toBe('published');
@@ -94,8 +92,7 @@ describe('DropService', () => {
     ctl.restartFrom(old);
     ready = true;
     torStatus(true);
-    await tick();
-    expect(ctl.added[0]?.key).toEqual({ type: 'ED25519-V3', key: 'KEY1' });
+    await vi.waitFor(() => expect(ctl.added[0]?.key).toEqual({ type: 'ED25519-V3', key: 'KEY1' }));
     ctl.uploaded('a'.repeat(56));
     expect(events.at(-1)).toMatchObject({ state: 'published', address: first.address });
   });
@@ -162,9 +159,9 @@ describe('DropService: encryption at rest, history and schedule', () => {
     expect(d).toMatchObject({ ageRecipient: recipient, schedule: { stopAfterFirstUpload: true, startAt: null } });
     const secret = 'SECRET-PLAINTEXT-MARKER '.repeat(10_000);
     expect(await upload(d, { file: new Blob([secret]), message: 'meet at nine' })).toBe(200);
-    await tick();
-    expect(notes).toEqual(['Upload received: A new upload arrived in the drop "Sealed".']);
-    expect(events.at(-1)).toMatchObject({ id: d.id, state: 'stopped', schedule: { stopAfterFirstUpload: false } });
+    // The notice and the stop follow the upload's completion asynchronously: wait for them.
+    await vi.waitFor(() => expect(notes).toEqual(['Upload received: A new upload arrived in the drop "Sealed".']));
+    await vi.waitFor(() => expect(events.at(-1)).toMatchObject({ id: d.id, state: 'stopped', schedule: { stopAfterFirstUpload: false } }));
     const h = svc.handlers();
     const [up] = await h.listUploads({ id: d.id });
     expect(up?.files.map((f) => [f.name, f.encrypted])).toEqual([
