@@ -17,6 +17,18 @@ await build({
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
 
+// The lab (private networks for `npm run lab` and tests) is its own bundle, imported by main.ts
+// only in lab mode, so out/electron/main.mjs holds no lab code and the package leaves it out.
+await build({
+  ...common,
+  entryPoints: ['electron/lab/lab-provider.ts'],
+  outfile: 'out/electron/lab.mjs',
+  format: 'esm',
+  packages: 'external',
+  external: ['electron'],
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+});
+
 await build({
   ...common,
   entryPoints: ['electron/preload.ts'],

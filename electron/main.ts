@@ -7,7 +7,8 @@ import { createCore, type Core } from './app/core';
 import { registerElectronIpc } from './host/electron-ipc';
 import { createMainWindow, denyAllPermissions, hardenWebContents } from './window';
 import { defaultDataDir, type AppMode } from './config/paths';
-import { createLabProvider } from './lab/lab-provider';
+// Type only: erased at build time, so it pulls no lab code into this bundle.
+import type * as LabModule from './lab/lab-provider';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rendererDir = join(here, '..', 'renderer');
@@ -39,7 +40,7 @@ app.whenReady().then(async () => {
   // Lab mode runs from a checkout: the lab's helper programs stay in electron/lab/tor.
   const lab =
     mode === 'lab'
-      ? createLabProvider({
+      ? (await loadLab()).createLabProvider({
           torScriptsDir: join(here, '..', '..', 'electron', 'lab', 'tor'),
           nymScriptsDir: join(here, '..', '..', 'electron', 'lab', 'nym'),
         })
@@ -65,6 +66,15 @@ app.whenReady().then(async () => {
   process.stderr.write(`Underpass failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
   app.exit(1);
 });
+
+/**
+ * The lab is a bundle of its own (out/electron/lab.mjs, see build.mjs), loaded only in lab mode and
+ * left out of the package, so the production main bundle carries no lab code.
+ */
+async function loadLab(): Promise<typeof LabModule> {
+  const url = new URL('./lab.mjs', import.meta.url).href;
+  return (await import(url)) as typeof LabModule;
+}
 
 app.on('window-all-closed', () => app.quit());
 

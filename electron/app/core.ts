@@ -8,18 +8,18 @@ import type { NetworkAvailability, NetworkId } from '../../shared/domain/network
 
 import { IpcRouter } from '../ipc/router';
 import { EventBus } from '../services/event-bus';
-import type { LabProvider, NetworkModule } from '../services/network-module';
+import type { NetworkModule } from '../services/network-module';
+import type { LabProvider } from '../services/lab-provider';
 
-export type { LabProvider, NetworkModule } from '../services/network-module';
+export type { NetworkModule } from '../services/network-module';
+export type { LabProvider } from '../services/lab-provider';
 import { Logger } from '../logging/logger';
+import { createGuidance } from './guidance-actions';
 import { ProcessRegistry } from '../supervisor/registry';
 import { SettingsStore } from '../config/settings';
 import { preparePaths, type AppMode, type AppPaths } from '../config/paths';
 import { defaultResourcesDir } from '../supervisor/binaries';
 import { TorService, type TorNetworkPlan } from '../services/tor/tor-service';
-import { GuidanceService } from '../services/guidance/guidance-service';
-import { torProbe } from '../services/guidance/tor-probe';
-import { i2pProbe } from '../services/guidance/i2p-probe';
 import { I2pService, type I2pNetworkPlan } from '../services/i2p/i2p-service';
 import { BridgesService } from '../services/bridges/bridges-service';
 import { defaultTransportResolver } from '../services/bridges/transports';
@@ -82,9 +82,17 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const modules = new Map<NetworkId, NetworkModule>();
   const resourcesDir = opts.resourcesDir ?? defaultResourcesDir();
   const lab = opts.lab?.({ registry, logger, resourcesDir });
-  const noLab = async (): Promise<TorNetworkPlan> => {
-    throw new Error('lab mode was started without its lab networks');
-  };
+  // In lab mode every network joins the lab; a lab missing one of them fails that network's start.
+  const fromLab = <T>(what: string, get: (l: LabProvider) => (() => Promise<T>) | undefined) =>
+    opts.mode === 'lab'
+      ? {
+          network: async (): Promise<T> => {
+            const start = lab ? get(lab) : undefined;
+            if (!start) throw new Error(`lab mode was started without its lab ${what}`);
+            return start();
+          },
+        }
+      : {};
 
   let bridgesRef: BridgesService | null = null;
   const tor = new TorService({
@@ -96,7 +104,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     configuredBinary: () => settings.get().binaries.tor,
     // The remembered bridge choice is in the torrc, so tor never dials directly first.
     extraTorrcLines: async () => (bridgesRef ? bridgesRef.torrcLines() : []),
-    ...(opts.mode === 'lab' ? { network: lab ? () => lab.tor() : noLab } : {}),
+    ...fromLab<TorNetworkPlan>('Tor network', (l) => () => l.tor()),
   });
   modules.set('tor', tor);
 
@@ -107,14 +115,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     root: paths.networkDir('i2p'),
     resourcesDir,
     configuredBinary: () => settings.get().binaries.i2pd,
-    ...(opts.mode === 'lab'
-      ? {
-          network: async (): Promise<I2pNetworkPlan> => {
-            if (!lab?.i2p) throw new Error('lab mode was started without its lab I2P network');
-            return lab.i2p();
-          },
-        }
-      : {}),
+    ...fromLab<I2pNetworkPlan>('I2P network', (l) => l.i2p?.bind(l)),
   });
   modules.set('i2p', i2p);
 
@@ -144,15 +145,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     root: paths.networkDir('nym'),
     resourcesDir,
     configuredBinary: () => settings.get().binaries.nymClient,
-    ...(opts.mode === 'lab'
-      ? {
-          network: lab
-            ? () => lab.nym()
-            : async (): Promise<NymNetworkPlan> => {
-                throw new Error('lab mode was started without its lab networks');
-              },
-        }
-      : {}),
+    ...fromLab<NymNetworkPlan>('mixnet', (l) => () => l.nym()),
   });
   modules.set('nym', nym);
 
@@ -164,45 +157,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
         : { id, label: NETWORK_LABELS[id], available: false, reason: 'This build does not include this network yet.' };
     });
 
-  // Guidance acts through whichever features this build has; each registers what it can do.
-  const guidance = new GuidanceService();
-  guidance.registerAction('tor.start', async () => {
-    tor.start().catch((e: unknown) => log.warn(`tor did not start: ${e instanceof Error ? e.message : String(e)}`));
-    return { done: true, message: 'Tor is starting.', navigate: 'tor' };
-  });
-  guidance.registerProbe('tor', torProbe(tor));
-  // Outside the lab there is no echo destination the app controls, so I2P says so instead of guessing.
-  guidance.registerProbe('i2p', i2pProbe(i2p, lab?.i2pEcho?.bind(lab) ?? null));
-  guidance.registerProbe('nym', async () => {
-    // The client sends itself a one-packet probe through all three mix layers every few seconds.
-    const st = nym.status();
-    if (st.state !== 'ready' || st.labLatencyMs === null) {
-      const ready = st.state === 'ready';
-      return { ok: false, network: 'nym', code: ready ? 'noProbeYet' : 'notRunning', reason: ready ? 'no probe has come back yet' : 'the Nym client is not running', at: Date.now() };
-    }
-    return { ok: true, network: 'nym', rttMs: st.labLatencyMs, throughputBps: null, at: Date.now(), target: 'a message to itself through the mixnet' };
-  });
-  guidance.registerAction('bridges.useRecommended', async () => {
-    // Lab mode never dials a public bridge: it uses the lab's own obfs4 bridge.
-    if (opts.mode === 'lab') {
-      await bridges.apply({ kind: 'lab' });
-      return { done: true, message: 'The lab bridge is on.', navigate: 'bridges' };
-    }
-    const builtin = await bridges.listBuiltin();
-    const choice = ['snowflake', 'obfs4'].map((id) => builtin.choices.find((c) => c.id === id && c.available)).find(Boolean);
-    if (!choice) return { done: false, message: 'No built-in bridge can run on this install; paste one on the Bridges page.', navigate: 'bridges' };
-    await bridges.apply({ kind: 'builtin', id: choice.id });
-    return { done: true, message: `${choice.label} is on.`, navigate: 'bridges' };
-  });
-  guidance.registerAction('drop.createProtected', async ({ ageRecipient }) => {
-    // Encryption at rest only with the journalist's own age key: one the app made would sit on the same device.
-    const drop = await drops.create({ title: 'Protected drop', clientAuth: true, persistent: true, ...(ageRecipient ? { ageRecipient } : {}) });
-    const atRest = drop.ageRecipient ? `, uploads encrypted at rest to ${drop.ageRecipient}` : '; no age key given, so uploads are stored unencrypted';
-    return { done: true, message: `Drop "${drop.title}" created with client authorization${atRest}. Share its key with sources separately.`, navigate: 'onion' };
-  });
-  // These two need the user's input (a recipient, a destination): the action opens the right form.
-  guidance.registerAction('nym.composeAnonymous', async () => ({ done: true, message: 'Write your message and choose "anonymous".', navigate: 'messages' }));
-  guidance.registerAction('i2p.openClientTunnel', async () => ({ done: true, message: 'Give the .b32.i2p destination and a local port.', navigate: 'i2p' }));
+  const guidance = createGuidance({ mode: opts.mode, tor, i2p, nym, bridges, drops, lab, log });
 
   const handlers: Handlers = {
     app: {

@@ -9,7 +9,6 @@ import { parseArgs } from 'node:util';
 import { createCore } from '../app/core';
 import { defaultDataDir, type AppMode } from '../config/paths';
 import { startHeadlessHost } from '../host/headless';
-import { createLabProvider } from '../lab/lab-provider';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -57,7 +56,7 @@ export async function runApp(mode: AppMode, argv: string[]): Promise<void> {
 
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0–65535, got ${values.port}`);
-  const core = await createCore({ dataDir, mode, host: 'headless', ...(mode === 'lab' ? { lab: createLabProvider() } : {}) });
+  const core = await createCore({ dataDir, mode, host: 'headless', ...(mode === 'lab' ? { lab: (await import('../lab/lab-provider')).createLabProvider() } : {}) });
   const staticDir = join(ROOT, 'out', 'renderer');
   if (!existsSync(join(staticDir, 'index.html'))) throw new Error('the renderer is not built: run `npm run build` first');
   const host = await startHeadlessHost({ router: core.router, bus: core.bus, staticDir, port, log: core.logger.scope('host') });

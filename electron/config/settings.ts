@@ -1,10 +1,9 @@
 // Settings persisted as JSON in the data dir, validated with the contract's schema. A file that
 // fails validation is kept aside (never deleted) and defaults are used, so nothing is lost.
-import { readFile, rename, writeFile } from 'node:fs/promises';
 import { EventEmitter } from 'node:events';
-import { z } from 'zod';
 import { SettingsSchema, type Settings, type SettingsPatch } from '../../shared/domain/app';
 import type { ScopedLogger } from '../logging/logger';
+import { keepAside, readJsonFile, writeJsonFile } from '../util/json-file';
 
 export const DEFAULT_SETTINGS: Settings = {
   language: 'en',
@@ -24,29 +23,14 @@ export class SettingsStore extends EventEmitter<{ changed: [Settings] }> {
   }
 
   async load(): Promise<Settings> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch {
-      return this.value;
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
     // Older files may lack newer keys: fill from defaults before validating.
-    const merged = json && typeof json === 'object' ? mergeDeep(DEFAULT_SETTINGS, json as Record<string, unknown>) : json;
-    const parsed = SettingsSchema.safeParse(merged);
-    if (parsed.success) {
-      this.value = parsed.data;
-    } else {
-      const aside = `${this.file}.invalid-${Date.now()}`;
-      await rename(this.file, aside).catch(() => undefined);
-      this.log.warn(
-        `settings file was invalid and was moved to ${aside}; using defaults. ${parsed.success ? '' : z.prettifyError(parsed.error)}`,
-      );
+    const read = await readJsonFile(this.file, SettingsSchema, (json) =>
+      json && typeof json === 'object' ? mergeDeep(DEFAULT_SETTINGS, json as Record<string, unknown>) : json,
+    );
+    if (read.kind === 'ok') this.value = read.value;
+    else if (read.kind === 'corrupt') {
+      const aside = await keepAside(this.file, 'invalid').catch(() => null);
+      this.log.warn(`settings file was invalid${aside ? ` and was moved to ${aside}` : ''}; using defaults. ${read.problem}`);
     }
     return this.value;
   }
@@ -65,9 +49,7 @@ export class SettingsStore extends EventEmitter<{ changed: [Settings] }> {
   }
 
   private async persist(value: Settings): Promise<void> {
-    const tmp = `${this.file}.tmp`;
-    await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
-    await rename(tmp, this.file);
+    await writeJsonFile(this.file, value);
   }
 }
 

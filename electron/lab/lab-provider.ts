@@ -1,6 +1,6 @@
 // Lab mode's networks for the app: starts the private Tor network the first time tor starts and
 // tells the app's tor how to join it. One lab per app run; stopped with the app.
-import type { LabProvider } from '../services/network-module';
+import type { LabProvider } from '../services/lab-provider';
 import type { Logger } from '../logging/logger';
 import type { ProcessRegistry } from '../supervisor/registry';
 import type { TorNetworkPlan } from '../services/tor/tor-service';

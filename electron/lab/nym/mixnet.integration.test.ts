@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { base58Encode } from '../../services/nym/websocket/address';
+import { base58Encode } from '../../services/nym/websocket';
 import { NymWebsocketClient, type NymReceivedMessage } from '../../services/nym/websocket/client';
-import { NymErrorKind, NymSocketClosed } from '../../services/nym/websocket/errors';
+import { NymErrorKind, NymSocketClosed } from '../../services/nym/websocket';
 import { GatewayToClientSchema, type LabMixnetStatus } from './lab-wire';
 
 const STANDIN = fileURLToPath(new URL('./nym-client-standin.mjs', import.meta.url));

@@ -2,7 +2,7 @@
 // ordering option, offline storage, duplicate registration and malformed input.
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { base58Encode } from '../../services/nym/websocket/address';
+import { base58Encode } from '../../services/nym/websocket';
 import { generateEd25519 } from './lab-keys';
 import {
   buildHeader,

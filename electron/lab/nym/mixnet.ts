@@ -5,7 +5,7 @@ import { writeFileSync, renameSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { base58Encode } from '../../services/nym/websocket/address';
+import { base58Encode } from '../../services/nym/websocket';
 import { ed25519FromSeed, generateEd25519, randomSeed } from './lab-keys';
 import { PACKET_SIZE, peelHop, LabPacketError } from './lab-packet';
 import {

@@ -3,7 +3,7 @@
 // but it joins the loopback lab mixnet named by UNDERPASS_NYM_LAB and never the real Nym network.
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { base58Encode, formatRecipient, isEd25519Point, base58Decode } from '../../services/nym/websocket/address';
+import { base58Encode, formatRecipient, isEd25519Point, base58Decode } from '../../services/nym/websocket';
 import { generateEd25519, generateX25519 } from './lab-keys';
 import { LAB_ENV, LabConfigError, resolveLabGatewayUrl } from './lab-wire';
 import { StandinCore } from './standin-core';

@@ -8,8 +8,8 @@ import {
   parseRecipient,
   parseSenderTag,
   type Recipient,
-} from '../../services/nym/websocket/address';
-import type { NymRequest, NymResponse } from '../../services/nym/websocket/model';
+} from '../../services/nym/websocket';
+import type { NymRequest, NymResponse } from '../../services/nym/websocket';
 import {
   LabPacketError,
   Reassembler,

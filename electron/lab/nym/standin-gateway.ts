@@ -2,7 +2,7 @@
 // fixed-size packets, report counters. Lab protocol only (lab-wire.ts); no retry policy here,
 // the core decides about reconnection.
 import WebSocket from 'ws';
-import { base58Decode } from '../../services/nym/websocket/address';
+import { base58Decode } from '../../services/nym/websocket';
 import type { LabTopology } from './lab-packet';
 import { GatewayToClientSchema, type ClientCounters, type ClientToGateway, type GatewayToClient, type LabTiming } from './lab-wire';
 

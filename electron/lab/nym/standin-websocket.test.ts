@@ -4,10 +4,10 @@ import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { parseRecipient } from '../../services/nym/websocket/address';
+import { parseRecipient } from '../../services/nym/websocket';
 import { NymWebsocketClient, type NymReceivedMessage } from '../../services/nym/websocket/client';
-import { NymSocketClosed } from '../../services/nym/websocket/errors';
-import type { NymRequest, NymResponse } from '../../services/nym/websocket/model';
+import { NymSocketClosed } from '../../services/nym/websocket';
+import type { NymRequest, NymResponse } from '../../services/nym/websocket';
 import { StandinLogger } from './standin-log';
 import { MAX_FRAME_SIZE, StandinWebsocketListener } from './standin-websocket';
 

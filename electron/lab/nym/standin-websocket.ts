@@ -4,10 +4,10 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { decodeBinaryRequest, encodeBinaryResponse } from '../../services/nym/websocket/binary-codec';
-import { NymProtocolError } from '../../services/nym/websocket/errors';
-import { decodeTextRequest, encodeTextResponse } from '../../services/nym/websocket/messages';
-import type { NymRequest, NymResponse } from '../../services/nym/websocket/model';
+import { decodeBinaryRequest, encodeBinaryResponse } from '../../services/nym/websocket';
+import { NymProtocolError } from '../../services/nym/websocket';
+import { decodeTextRequest, encodeTextResponse } from '../../services/nym/websocket';
+import type { NymRequest, NymResponse } from '../../services/nym/websocket';
 import { SRC, type StandinLogger } from './standin-log';
 
 /** tungstenite 0.20 `WebSocketConfig::default()` (nym.md §4.7). */

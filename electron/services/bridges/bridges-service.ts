@@ -2,7 +2,8 @@
 // remembers it (<data>/bridges/selection.json) and re-applies it whenever tor's controller changes,
 // reverts with RESETCONF, watches bootstrap for a diagnosis, and runs capped reachability tests.
 import { ServiceError } from '../../util/service-error';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { readJsonFile, writeJsonFile } from '../../util/json-file';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Handlers } from '../../../shared/ipc/api';
@@ -388,11 +389,11 @@ export class BridgesService {
   }
 
   private async save(): Promise<void> {
-    await writeJson(join(this.opts.root, 'selection.json'), { selection: this.selection, appliedAt: this.appliedAt });
+    await writeJsonFile(join(this.opts.root, 'selection.json'), { selection: this.selection, appliedAt: this.appliedAt });
   }
 
   private async saveTests(): Promise<void> {
-    await writeJson(join(this.opts.root, 'tests.json'), this.tests);
+    await writeJsonFile(join(this.opts.root, 'tests.json'), this.tests);
   }
 }
 
@@ -401,24 +402,7 @@ export function isLoopback(address: string): boolean {
 }
 
 async function readJson<T>(file: string, schema: z.ZodType<T>, log: ScopedLogger): Promise<T | null> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return null;
-  }
-  try {
-    const parsed = schema.safeParse(JSON.parse(text));
-    if (parsed.success) return parsed.data;
-    log.warn(`${file} is not valid (${parsed.error.issues[0]?.message ?? 'schema'}); ignoring it`);
-  } catch (e) {
-    log.warn(`${file} is not JSON (${e instanceof Error ? e.message : String(e)}); ignoring it`);
-  }
-  return null;
-}
-
-async function writeJson(file: string, value: unknown): Promise<void> {
-  const tmp = `${file}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
-  await rename(tmp, file);
+  const read = await readJsonFile(file, schema);
+  if (read.kind === 'corrupt') log.warn(`${file} is not valid (${read.problem}); ignoring it`);
+  return read.kind === 'ok' ? read.value : null;
 }

@@ -9,20 +9,11 @@ import type { ScopedLogger } from '../../logging/logger';
 import { errorPage, FORM_CSP, formPage, receivedPage, SECURITY_HEADERS, type DropPageInfo } from './pages';
 import { UPLOAD_SCRIPT } from './page-script';
 import { ResumableUploads } from './resumable';
-import { StorageError, type DropStorage, type StoredFile, type UploadFolder } from './storage';
+import { StorageError, type DropStorage, type UploadFolder } from './storage';
 
-export interface UploadProgress {
-  id: string;
-  receivedAt: number;
-  state: 'receiving' | 'complete' | 'incomplete';
-  /** Request bytes read so far, against Content-Length when the browser sent one. */
-  received: number;
-  expected: number | null;
-  /** Bytes of file and message content written to disk. */
-  stored: number;
-  files: StoredFile[];
-  reason: string | null;
-}
+import type { UploadProgress } from './progress';
+
+export type { UploadProgress };
 
 export interface DropServerOptions {
   info: DropPageInfo;

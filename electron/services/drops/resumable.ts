@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { ScopedLogger } from '../../logging/logger';
 import { SECURITY_HEADERS } from './pages';
 import { StorageError, type DropStorage, type ResumableFile } from './storage';
-import type { UploadProgress } from './drop-server';
+import type { UploadProgress } from './progress';
 
 /** Larger PUT bodies are refused: a cut circuit should cost at most this much again. */
 export const MAX_CHUNK_BYTES = 8 * 1024 * 1024;

@@ -1,18 +1,14 @@
 // Owner-only files for onion services: the ED25519-V3 private key of a persistent onion and the
 // JSON configs beside it. Writes are atomic (temp file + rename) so a crash never leaves half a key.
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { writeFileAtomic } from '../../util/json-file';
 
 /** The key as ADD_ONION prints it and takes it back: "ED25519-V3:<base64>". */
 const KEY_LINE = /^ED25519-V3:[A-Za-z0-9+/=]+$/;
 
-/** Owner-only, fsync-free but atomic: a crash leaves the old file or the new one, never half. */
-export async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(tmp, text, { mode: 0o600 });
-  await rename(tmp, path);
-}
+/** Owner-only and atomic: a crash leaves the old file or the new one, never half. */
+export const writeAtomic = (path: string, text: string): Promise<void> => writeFileAtomic(path, text);
 
 /** The saved key, or null when there is none or the file holds something else. */
 export async function readOnionKey(path: string): Promise<string | null> {
