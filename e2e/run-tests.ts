@@ -83,6 +83,14 @@ function main(): void {
   check('lint (eslint)', run('npx', ['eslint', '--max-warnings', '0', '.']));
   const built = run('npm', ['run', '--silent', 'build']);
   check('build', built);
+  if (built === 0) {
+    // esbuild heads each bundled module with a `// path` comment: the production bundle must have
+    // no module from electron/lab/ (the lab is its own bundle, loaded only in lab mode).
+    const bundle = readFileSync(join(ROOT, 'out', 'electron', 'main.mjs'), 'utf8');
+    const labModules = [...bundle.matchAll(/^\/\/ (electron\/lab\/\S+)$/gm)].map((m) => m[1]);
+    if (labModules.length) process.stderr.write(`out/electron/main.mjs contains lab code: ${labModules.join(', ')}\n`);
+    check('production bundle has no lab code', labModules.length === 0 && /^\/\/ electron\/app\/core\.ts$/m.test(bundle) ? 0 : 1);
+  }
 
   const vitestJson = join(ART, 'vitest.json');
   const v = run('npx', ['vitest', 'run', '-c', 'e2e/vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`], {
