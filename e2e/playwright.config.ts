@@ -9,8 +9,9 @@ export default defineConfig({
   testDir: './specs',
   // Separate output dirs let several runs share a checkout (parallel developers, a bench beside tests).
   outputDir: process.env.UNDERPASS_PW_OUTPUT ?? './.artifacts/test-results',
-  timeout: 60_000,
-  expect: { timeout: 15_000 },
+  // Generous: axe and a lab bootstrap on a loaded 2-core CI machine take far longer than here.
+  timeout: 150_000,
+  expect: { timeout: 30_000 },
   fullyParallel: false,
   workers: 1,
   retries: 0,

@@ -13,6 +13,9 @@ export default defineConfig({
     exclude: ['node_modules/**', ...(unitOnly ? ['**/*.integration.test.ts'] : [])],
     environment: 'node',
     testTimeout: 20_000,
+    // expect.poll's 1 s default is too short on a loaded CI machine; waiting longer costs nothing
+    // when the state arrives early.
+    expect: { poll: { timeout: 15_000 } },
     hookTimeout: 120_000,
     // Integration tests start real daemons; two cores cannot run many labs at once.
     maxWorkers: 2,

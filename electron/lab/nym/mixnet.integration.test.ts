@@ -41,7 +41,7 @@ class Proc {
     for (const waiter of this.waiters) waiter();
   }
 
-  waitFor(stream: 'stdout' | 'stderr', pattern: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
+  waitFor(stream: 'stdout' | 'stderr', pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
     return new Promise((resolve, reject) => {
       const check = (): void => {
         const match = pattern.exec(this[stream]);
@@ -124,7 +124,7 @@ function collect(client: NymWebsocketClient): NymReceivedMessage[] {
   return received;
 }
 
-async function until<T>(probe: () => T | undefined | null | false, timeoutMs = 8_000): Promise<T> {
+async function until<T>(probe: () => T | undefined | null | false, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = probe();

@@ -14,6 +14,9 @@ import type { TorStatus } from '../../../shared/domain/tor';
 import type { Drop } from '../../../shared/domain/drop';
 import { DropService, type DropHost } from './drop-service';
 
+// Generous: a loaded CI machine can take seconds for what takes milliseconds here.
+const WAIT = { timeout: 15_000 };
+
 let dir: string;
 let bus: EventBus;
 let ctl: FakeController;
@@ -79,7 +82,7 @@ describe('DropService', () => {
     expect(ctl.added).toHaveLength(0);
     ready = true;
     torStatus(true);
-    await vi.waitFor(() => expect(ctl.added).toHaveLength(1));
+    await vi.waitFor(() => expect(ctl.added).toHaveLength(1), WAIT);
     ctl.uploaded('a'.repeat(56));
     const first = events.at(-1)!;
     expect(first.state).toBe('published');
@@ -92,7 +95,7 @@ describe('DropService', () => {
     ctl.restartFrom(old);
     ready = true;
     torStatus(true);
-    await vi.waitFor(() => expect(ctl.added[0]?.key).toEqual({ type: 'ED25519-V3', key: 'KEY1' }));
+    await vi.waitFor(() => expect(ctl.added[0]?.key).toEqual({ type: 'ED25519-V3', key: 'KEY1' }), WAIT);
     ctl.uploaded('a'.repeat(56));
     expect(events.at(-1)).toMatchObject({ state: 'published', address: first.address });
   });
@@ -160,8 +163,8 @@ describe('DropService: encryption at rest, history and schedule', () => {
     const secret = 'SECRET-PLAINTEXT-MARKER '.repeat(10_000);
     expect(await upload(d, { file: new Blob([secret]), message: 'meet at nine' })).toBe(200);
     // The notice and the stop follow the upload's completion asynchronously: wait for them.
-    await vi.waitFor(() => expect(notes).toEqual(['Upload received: A new upload arrived in the drop "Sealed".']));
-    await vi.waitFor(() => expect(events.at(-1)).toMatchObject({ id: d.id, state: 'stopped', schedule: { stopAfterFirstUpload: false } }));
+    await vi.waitFor(() => expect(notes).toEqual(['Upload received: A new upload arrived in the drop "Sealed".']), WAIT);
+    await vi.waitFor(() => expect(events.at(-1)).toMatchObject({ id: d.id, state: 'stopped', schedule: { stopAfterFirstUpload: false } }), WAIT);
     const h = svc.handlers();
     const [up] = await h.listUploads({ id: d.id });
     expect(up?.files.map((f) => [f.name, f.encrypted])).toEqual([

@@ -124,12 +124,12 @@ beforeAll(async () => {
   const ready = await waitFor('nym ready', async () => {
     const s = await call<NymStatus>('underpass:nym:getStatus');
     return s.clientState === 'connected' ? s : null;
-  });
+  }, 150_000);
   appAddress = ready.address ?? '';
   if (!labRef) throw new Error('no lab provider');
   plan = await (labRef).nym();
   await peer.start('peer-bob');
-}, 90_000);
+}, 180_000);
 
 afterAll(async () => {
   await peer.stop();

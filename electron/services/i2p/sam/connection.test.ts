@@ -6,6 +6,9 @@ import { FakeSam, I2PD_2_56, I2PD_2_58, SPEC_3_3 } from './__fixtures__/fake-sam
 import { SamConnection, compareVersions, parseVersion } from './connection';
 import { SamInvalidArgument, SamLineTooLong, SamProtocolError, SamResultError, SamSocketClosed, SamTimeout, SamUnsupported } from './errors';
 
+// Generous: a loaded CI machine can take seconds for what takes milliseconds here.
+const WAIT = { timeout: 15_000 };
+
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -283,7 +286,7 @@ describe('lines nobody asked for', () => {
     });
     const connection = await open(server.port);
     await expect(connection.request(['A', 'B'])).resolves.toBe('R A B');
-    await vi.waitFor(() => expect(server.raw[0]?.toString()).toContain('PONG probe 1\n'));
+    await vi.waitFor(() => expect(server.raw[0]?.toString()).toContain('PONG probe 1\n'), WAIT);
   });
 
   it('delivers DATAGRAM RECEIVED payloads, even interleaved with a reply', async () => {
@@ -300,7 +303,7 @@ describe('lines nobody asked for', () => {
     const datagrams: Array<{ kind: string; payload: string }> = [];
     connection.on('datagram', (d) => datagrams.push({ kind: d.header.kind, payload: d.payload.toString() }));
     await expect(connection.request(['X', 'Y'])).resolves.toBe('R DONE');
-    await vi.waitFor(() => expect(datagrams).toHaveLength(2));
+    await vi.waitFor(() => expect(datagrams).toHaveLength(2), WAIT);
     expect(datagrams).toEqual([
       { kind: 'DATAGRAM RECEIVED', payload: 'hello world' },
       { kind: 'RAW RECEIVED', payload: '\n\n\n' },
@@ -348,7 +351,7 @@ describe('PING', () => {
   it('sends keepalive PINGs when idle on 3.2+ and stays open', async () => {
     const sam = await fake({ profile: SPEC_3_3 });
     const connection = await open(sam.port, { keepaliveMs: 25 });
-    await vi.waitFor(() => expect(sam.received.filter((line) => line.startsWith('PING ')).length).toBeGreaterThanOrEqual(2));
+    await vi.waitFor(() => expect(sam.received.filter((line) => line.startsWith('PING ')).length).toBeGreaterThanOrEqual(2), WAIT);
     expect(connection.isOpen).toBe(true);
   });
 
@@ -376,7 +379,7 @@ describe('detach', () => {
     let received = '';
     socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
     socket.write('ping\n');
-    await vi.waitFor(() => expect(received).toBe('first bytes\necho:ping\n'));
+    await vi.waitFor(() => expect(received).toBe('first bytes\necho:ping\n'), WAIT);
     expect(connection.isOpen).toBe(false);
     await expect(connection.request(['X', 'Y'])).rejects.toBeInstanceOf(SamSocketClosed);
   });

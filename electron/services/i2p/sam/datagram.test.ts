@@ -6,6 +6,9 @@ import { FakeSam, makeKeys } from './__fixtures__/fake-sam';
 import { MAX_REPLIABLE_PAYLOAD_BYTES, SamDatagramSession, type ReceivedDatagram } from './datagram';
 import { SamInvalidArgument, SamProtocolError, SamSocketClosed } from './errors';
 
+// Generous: a loaded CI machine can take seconds for what takes milliseconds here.
+const WAIT = { timeout: 15_000 };
+
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -91,13 +94,13 @@ describe('SamDatagramSession', () => {
     const spoofer = dgram.createSocket('udp4');
     cleanups.push(() => void spoofer.close());
     spoofer.send(Buffer.from(`${makeKeys().pub}\nforged`), port, '127.0.0.1');
-    await vi.waitFor(() => expect(dropped).toHaveLength(1));
+    await vi.waitFor(() => expect(dropped).toHaveLength(1), WAIT);
     expect(dropped[0]?.error).toBeInstanceOf(SamProtocolError);
     expect(String(dropped[0]?.error)).toMatch(/not from the SAM bridge/);
 
     // From the bridge's own port but without a destination line.
     sam.deliverDatagram('B', 'not-a-destination', Buffer.from('x'));
-    await vi.waitFor(() => expect(dropped).toHaveLength(2));
+    await vi.waitFor(() => expect(dropped).toHaveLength(2), WAIT);
     expect(messages).not.toHaveBeenCalled();
   });
 
@@ -107,7 +110,7 @@ describe('SamDatagramSession', () => {
     const closed = once(a, 'close');
     a.close();
     await closed;
-    await vi.waitFor(() => expect(sam.sessions.has('A')).toBe(false));
+    await vi.waitFor(() => expect(sam.sessions.has('A')).toBe(false), WAIT);
     await expect(a.send(makeKeys().pub, Buffer.from('x'))).rejects.toBeInstanceOf(SamSocketClosed);
   });
 

@@ -5,6 +5,9 @@ import { destinationToB32, isValidDestination, parseDestination, publicDestinati
 import { SamInvalidArgument, SamProtocolError, SamResultError, SamSocketClosed, SamTimeout } from './errors';
 import { SamSession, generateDestination, lookupName } from './session';
 
+// Generous: a loaded CI machine can take seconds for what takes milliseconds here.
+const WAIT = { timeout: 15_000 };
+
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -102,7 +105,7 @@ describe('SESSION CREATE', () => {
     expect(error).toBeInstanceOf(SamTimeout);
     expect(error).toMatchObject({ operation: 'SESSION CREATE' });
     // Closing the control socket is what removes the half-created session from the bridge.
-    await vi.waitFor(() => expect(sam.sessions.has('T')).toBe(false));
+    await vi.waitFor(() => expect(sam.sessions.has('T')).toBe(false), WAIT);
   });
 
   it('rejects an OK without DESTINATION or with a non-key DESTINATION', async () => {
@@ -147,7 +150,7 @@ describe('session lifetime = its control socket', () => {
     created.close();
     await expect(created.closed).resolves.toBeUndefined();
     expect(created.isOpen).toBe(false);
-    await vi.waitFor(() => expect(sam.sessions.has('L')).toBe(false));
+    await vi.waitFor(() => expect(sam.sessions.has('L')).toBe(false), WAIT);
     await expect(created.lookup('ME')).rejects.toBeInstanceOf(SamSocketClosed);
   });
 
@@ -201,7 +204,7 @@ describe('NAMING LOOKUP', () => {
   it('on a bare socket, ME is the router shared destination', async () => {
     const sam = await fake();
     await expect(lookupName('ME', sam.sam)).resolves.toBe(sam.sharedKeys.pub);
-    await vi.waitFor(() => expect(sam.openSockets).toBe(0));
+    await vi.waitFor(() => expect(sam.openSockets).toBe(0), WAIT);
   });
 
   it('rejects a VALUE that is not a destination', async () => {
@@ -220,7 +223,7 @@ describe('DEST GENERATE', () => {
     expect(publicDestinationFromPrivateKey(generated.privateKey)).toBe(generated.publicDestination);
     expect(generated.b32Address).toBe(destinationToB32(generated.publicDestination));
     expect(isValidDestination(generated.publicDestination)).toBe(true);
-    await vi.waitFor(() => expect(sam.openSockets).toBe(0));
+    await vi.waitFor(() => expect(sam.openSockets).toBe(0), WAIT);
   });
 
   it('passes CRYPTO_TYPE=4 (PRIV shrinks to 455 bytes = 608 chars)', async () => {

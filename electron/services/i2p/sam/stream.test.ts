@@ -7,6 +7,9 @@ import { SamInvalidArgument, SamProtocolError, SamResultError, SamSocketClosed, 
 import { SamSession } from './session';
 import { streamConnect } from './stream';
 
+// Generous: a loaded CI machine can take seconds for what takes milliseconds here.
+const WAIT = { timeout: 15_000 };
+
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -116,10 +119,10 @@ describe('STREAM CONNECT + STREAM ACCEPT', () => {
     const sam = await fake();
     const b = await session(sam, 'B');
     const pending = await b.accept();
-    await vi.waitFor(() => expect(sam.sessions.get('B')?.acceptors).toHaveLength(1));
+    await vi.waitFor(() => expect(sam.sessions.get('B')?.acceptors).toHaveLength(1), WAIT);
     pending.cancel();
     await expect(pending.incoming).rejects.toBeInstanceOf(SamSocketClosed);
-    await vi.waitFor(() => expect(sam.sessions.get('B')?.acceptors).toHaveLength(0));
+    await vi.waitFor(() => expect(sam.sessions.get('B')?.acceptors).toHaveLength(0), WAIT);
   });
 
   it('a cancelled accept nobody awaited does not leave an unhandled rejection', async () => {
@@ -252,7 +255,7 @@ describe('STREAM FORWARD', () => {
 
     const client = track(await a.connect(b.publicDestination));
     client.write('hello forward');
-    await vi.waitFor(() => expect(local.connections).toHaveLength(1));
+    await vi.waitFor(() => expect(local.connections).toHaveLength(1), WAIT);
     const first = await local.connections[0]!;
     // The peer line and the data may arrive together or apart.
     let text = first.data.toString();
@@ -270,7 +273,7 @@ describe('STREAM FORWARD', () => {
     expect(forward.silent).toBe(true);
     const client = track(await a.connect(b.publicDestination));
     client.write('just data');
-    await vi.waitFor(() => expect(local.connections).toHaveLength(1));
+    await vi.waitFor(() => expect(local.connections).toHaveLength(1), WAIT);
     expect((await local.connections[0]!).data.toString()).toBe('just data');
   });
 
@@ -287,10 +290,10 @@ describe('STREAM FORWARD', () => {
     const sam = await fake();
     const b = await session(sam, 'B');
     const forward = await b.forward({ port: 9 });
-    await vi.waitFor(() => expect(sam.sessions.get('B')?.forward).toBeDefined());
+    await vi.waitFor(() => expect(sam.sessions.get('B')?.forward).toBeDefined(), WAIT);
     forward.close();
     await expect(forward.closed).resolves.toBeUndefined();
-    await vi.waitFor(() => expect(sam.sessions.get('B')?.forward).toBeUndefined());
+    await vi.waitFor(() => expect(sam.sessions.get('B')?.forward).toBeUndefined(), WAIT);
 
     const again = await b.forward({ port: 9 });
     b.close();

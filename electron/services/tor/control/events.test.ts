@@ -226,19 +226,17 @@ describe('parseEvent tolerance and malformed events', () => {
   });
 });
 
-describe('parseEvent speed', () => {
-  it('frames and parses 50k transcript events quickly (bench target: ≥100k/s)', () => {
+// Speed is measured by `npm run bench` (tor.parse_vs_stem), never asserted in a test.
+describe('parseEvent at volume', () => {
+  it('frames and parses 50k transcript events, every one of them', () => {
     const sample = fixtureBytes('events-client.txt');
     const copies = Math.ceil(50_000 / 24);
     const wire = Buffer.concat(Array.from({ length: copies }, () => sample));
-    const started = performance.now();
     let n = 0;
     for (const frame of frameAll(wire)) {
-      parseEvent(frame.reply);
+      expect(parseEvent(frame.reply).type).not.toBe('UNKNOWN');
       n++;
     }
-    const ms = performance.now() - started;
     expect(n).toBe(copies * 24);
-    expect(ms).toBeLessThan(2_000);
   });
 });
