@@ -24,7 +24,7 @@ import type { Logger, ScopedLogger } from '../../logging/logger';
 import type { TorController } from '../tor/control';
 import { torErrorToIpc } from '../tor/errors';
 import { generateClientAuth, torBrowserKey } from '../onion/client-auth';
-import { writeAtomic } from '../onion/files';
+import { writeJsonFile } from '../../util/json-file';
 import { OnionPublication } from '../onion/publication';
 import { OnionTorWatch, type TorAccess } from '../onion/tor-watch';
 import { DropServer, type UploadProgress } from './drop-server';
@@ -504,7 +504,7 @@ export class DropService {
 
   private async save(): Promise<void> {
     await mkdir(this.opts.root, { recursive: true, mode: 0o700 });
-    await writeAtomic(this.configFile, `${JSON.stringify([...this.drops.values()].map((rt) => rt.cfg), null, 2)}\n`);
+    await writeJsonFile(this.configFile, [...this.drops.values()].map((rt) => rt.cfg));
   }
 }
 

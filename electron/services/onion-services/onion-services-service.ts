@@ -22,7 +22,7 @@ import { ServiceError } from '../../util/service-error';
 import type { TorController } from '../tor/control';
 import { torErrorToIpc } from '../tor/errors';
 import { generateClientAuth, torBrowserKey } from '../onion/client-auth';
-import { writeAtomic } from '../onion/files';
+import { writeJsonFile } from '../../util/json-file';
 import { OnionPublication } from '../onion/publication';
 import { OnionTorWatch, type TorAccess } from '../onion/tor-watch';
 
@@ -233,6 +233,6 @@ export class OnionServicesService {
   private async save(): Promise<void> {
     await mkdir(this.opts.root, { recursive: true, mode: 0o700 });
     const persistent = [...this.services.values()].filter((rt) => rt.persistent).map((rt) => rt.cfg);
-    await writeAtomic(this.configFile, `${JSON.stringify(persistent, null, 2)}\n`);
+    await writeJsonFile(this.configFile, persistent);
   }
 }

@@ -7,9 +7,6 @@ import { writeFileAtomic } from '../../util/json-file';
 /** The key as ADD_ONION prints it and takes it back: "ED25519-V3:<base64>". */
 const KEY_LINE = /^ED25519-V3:[A-Za-z0-9+/=]+$/;
 
-/** Owner-only and atomic: a crash leaves the old file or the new one, never half. */
-export const writeAtomic = (path: string, text: string): Promise<void> => writeFileAtomic(path, text);
-
 /** The saved key, or null when there is none or the file holds something else. */
 export async function readOnionKey(path: string): Promise<string | null> {
   try {
@@ -23,5 +20,5 @@ export async function readOnionKey(path: string): Promise<string | null> {
 export async function writeOnionKey(path: string, key: string): Promise<void> {
   if (!KEY_LINE.test(key)) throw new Error('not an ED25519-V3 onion key');
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  await writeAtomic(path, `${key}\n`);
+  await writeFileAtomic(path, `${key}\n`);
 }
